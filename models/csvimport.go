@@ -11,14 +11,24 @@ const (
 	ImportOverwrite = "overwrite"
 )
 
+// CSV import statuses.
+const (
+	ImportRunning   = "running"
+	ImportSucceeded = "succeeded"
+	ImportFailed    = "failed"
+)
+
 // CSVImport is one CSV file imported into one location.
 type CSVImport struct {
-	ID         string       `gorm:"primaryKey;size:36"`
-	OrgID      string       `gorm:"size:36;not null;index"`
-	LocationID string       `gorm:"size:36;not null"`
-	Mode       string       `gorm:"size:16;not null"`
-	Status     string       `gorm:"size:16;not null"`
-	Counts     ImportCounts `gorm:"serializer:json"`
+	ID         string `gorm:"primaryKey;size:36"`
+	OrgID      string `gorm:"size:36;not null;index"`
+	LocationID string `gorm:"size:36;not null"`
+	Mode       string `gorm:"size:16;not null"`
+	// Status is ImportRunning, ImportSucceeded or ImportFailed.
+	Status string       `gorm:"size:16;not null"`
+	Counts ImportCounts `gorm:"serializer:json"`
+	// Error says why a failed import changed nothing.
+	Error      string `gorm:"size:2000"`
 	StartedAt  time.Time
 	FinishedAt *time.Time
 }

@@ -22,7 +22,35 @@ func Migrations() []*gormigrate.Migration {
 				)
 			},
 		},
+		{
+			ID: "202612040001_run_applied_deactivations",
+			Migrate: func(tx *gorm.DB) error {
+				return addColumns(tx, &SyncRun{}, "AppliedDeactivations")
+			},
+		},
+		{
+			ID: "202612040002_csv_import_error",
+			Migrate: func(tx *gorm.DB) error {
+				return addColumns(tx, &CSVImport{}, "Error")
+			},
+		},
 	}
+}
+
+// addColumns adds the named fields of model as columns unless a database
+// created by an earlier migration (which migrates the current structs)
+// already has them.
+func addColumns(tx *gorm.DB, model any, fields ...string) error {
+	m := tx.Migrator()
+	for _, f := range fields {
+		if m.HasColumn(model, f) {
+			continue
+		}
+		if err := m.AddColumn(model, f); err != nil {
+			return fmt.Errorf("add column %s: %w", f, err)
+		}
+	}
+	return nil
 }
 
 // Migrate brings the schema of db up to date.

@@ -35,9 +35,13 @@ type SyncRun struct {
 	// while it runs applies to the next run only.
 	Plan RunPlan `gorm:"serializer:json"`
 	// Counts are what the run changed; they equal the rows it wrote.
-	Counts    RunCounts `gorm:"serializer:json"`
-	Error     string    `gorm:"size:2000"`
-	StartedAt time.Time
+	Counts RunCounts `gorm:"serializer:json"`
+	Error  string    `gorm:"size:2000"`
+	// AppliedDeactivations is how many recipients the run deactivated as
+	// missing; nil until it applied its deactivations. Recording it makes
+	// applying them idempotent.
+	AppliedDeactivations *int
+	StartedAt            time.Time
 	// FinishedAt is nil while the run is running or held.
 	FinishedAt *time.Time
 }
