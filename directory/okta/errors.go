@@ -95,7 +95,7 @@ func invalidClient(f tokenFailure, desc string, cred credential) *directory.Erro
 		return fieldError(FieldPrivateJWK, directory.CodeKeyMismatch,
 			"the key's signature does not match any public key of this client", fixWrongKey)
 	case containsAny(desc, "audience", "expiration", "expired", "already been used", "jti",
-		"issued", "not yet valid", "lifetime"):
+		"issued", "not yet valid", "lifetime", "claim", "malformed", "algorithm"):
 		return newError(directory.CodeAssertionRejected,
 			"okta rejected the client assertion: "+f.Description,
 			"Check that this server's clock is correct and that the Okta domain is the "+

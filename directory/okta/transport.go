@@ -3,6 +3,7 @@ package okta
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -64,6 +65,12 @@ type recordingTransport struct {
 // RoundTrip sends req and records the answer.
 func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(req)
+	if errors.Is(err, io.EOF) {
+		// The SDK retries io.EOF at once and without limit until the
+		// context ends; a connection closed without an answer is reported
+		// instead, and Temporal retries it with backoff.
+		return nil, &closedError{msg: err.Error()}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +83,12 @@ func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	return resp, nil
 }
+
+// closedError is a connection closed before an answer arrived. It keeps
+// the message but, on purpose, does not unwrap to io.EOF.
+type closedError struct{ msg string }
+
+func (e *closedError) Error() string { return "connection closed without an answer: " + e.msg }
 
 // errBadLink stops a response whose Link header the SDK cannot parse: it
 // would panic on it, and skipping the link would end the listing early.
