@@ -25,7 +25,6 @@ import (
 // verifies client assertions like Okta does, and API routes each test
 // adds. The integration tests use the oktastandin package instead.
 type fakeOrg struct {
-	t   *testing.T
 	srv *httptest.Server
 	// api serves /api/; tests add routes or wrap it with overrideAPI.
 	api    *http.ServeMux
@@ -49,7 +48,7 @@ type fakeOrg struct {
 
 func newFakeOrg(t *testing.T, registered ...testKey) *fakeOrg {
 	t.Helper()
-	f := &fakeOrg{t: t, api: http.NewServeMux(), publicKeys: map[string]any{},
+	f := &fakeOrg{api: http.NewServeMux(), publicKeys: map[string]any{},
 		jtis: map[string]bool{}}
 	for _, k := range registered {
 		f.publicKeys[k.kid] = k.private.Public()

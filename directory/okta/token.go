@@ -217,13 +217,24 @@ func (ts *tokenSource) mint(ctx context.Context, cred credential, scopes []strin
 
 	tok := accessToken{value: granted.AccessToken, owner: cred.owner(),
 		expires: now.Add(time.Duration(granted.ExpiresIn) * time.Second)}
-	ts.mu.Lock()
-	ts.cache[key] = tok
-	ts.mu.Unlock()
+	ts.store(key, tok, now)
 
 	ts.log.Info("okta token minted", "domain", cred.domain, "client_id", cred.clientID,
 		"scopes", strings.Join(scopes, " "), "expires_in_s", granted.ExpiresIn)
 	return tok, nil
+}
+
+// store caches tok under key and forgets expired tokens, so the cache holds
+// at most one token per app, key and scope set.
+func (ts *tokenSource) store(key string, tok accessToken, now time.Time) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for k, old := range ts.cache {
+		if !now.Before(old.expires) {
+			delete(ts.cache, k)
+		}
+	}
+	ts.cache[key] = tok
 }
 
 // signAssertion builds the private_key_jwt client assertion Okta expects:
