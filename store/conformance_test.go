@@ -1,0 +1,60 @@
+package store_test
+
+import (
+	"testing"
+)
+
+// conformance lists every case of the suite; each runs on every backend
+// against a fresh organization.
+var conformance = []struct {
+	name string
+	run  func(e *env)
+}{
+	{"OrganizationToken", testOrganizationToken},
+	{"LocationsAreTenantScoped", testLocationsAreTenantScoped},
+	{"SSOConnection", testSSOConnection},
+	{"IntegrationLifecycle", testIntegrationLifecycle},
+	{"RemoveIntegrationKeepsRecipients", testRemoveIntegrationKeepsRecipients},
+	{"BeginValidationNeedsSSO", testBeginValidationNeedsSSO},
+	{"GroupMappings", testGroupMappings},
+	{"CreateRunIsIdempotent", testCreateRunIsIdempotent},
+	{"RunStatus", testRunStatus},
+	{"RunCounts", testRunCounts},
+	{"ApplyUserPageCreates", testApplyUserPageCreates},
+	{"ApplyUserPageIsIdempotent", testApplyUserPageIsIdempotent},
+	{"SecondSyncWritesNothing", testSecondSyncWritesNothing},
+	{"EmailChangeUpdatesSameRow", testEmailChangeUpdatesSameRow},
+	{"SuspendedAndBack", testSuspendedAndBack},
+	{"NewSuspendedUserIsCreatedInactive", testNewSuspendedUserIsCreatedInactive},
+	{"DirectoryReactivatesItsRows", testDirectoryReactivatesItsRows},
+	{"AdoptsCSVRowWithSameEmail", testAdoptsCSVRowWithSameEmail},
+	{"LeavesCSVRowWithoutAdoption", testLeavesCSVRowWithoutAdoption},
+	{"RecreatedUserWithSameEmail", testRecreatedUserWithSameEmail},
+	{"SameEmailTwiceOnOnePage", testSameEmailTwiceOnOnePage},
+	{"InvalidRecordIsSkipped", testInvalidRecordIsSkipped},
+	{"NoEmailUsers", testNoEmailUsers},
+	{"DryRunWritesNoRecipients", testDryRunWritesNoRecipients},
+	{"CountsMatchDatabase", testCountsMatchDatabase},
+	{"ApplyUserPageIsTenantScoped", testApplyUserPageIsTenantScoped},
+	{"FailedRowCostsOnlyItself", testFailedRowCostsOnlyItself},
+	{"DeactivationPerLocation", testDeactivationPerLocation},
+	{"DeactivationIsIdempotent", testDeactivationIsIdempotent},
+	{"CSVAndManualNeverDeactivated", testCSVAndManualNeverDeactivated},
+	{"PruneSeen", testPruneSeen},
+	{"SSOUsersView", testSSOUsersView},
+	{"CreateLoginUser", testCreateLoginUser},
+	{"RecipientQueries", testRecipientQueries},
+	{"RecipientChangesAreTenantScoped", testRecipientChangesAreTenantScoped},
+}
+
+func TestConformance(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			st := openStore(t, b.dsn(t))
+			for _, c := range conformance {
+				t.Run(c.name, func(t *testing.T) { c.run(newEnv(t, st)) })
+			}
+		})
+	}
+}

@@ -1,0 +1,6 @@
+package store
+
+import "gorm.io/gorm"
+
+// DB exposes the connection to the tests' assertions.
+func (s *Store) DB() *gorm.DB { return s.db }

@@ -1,0 +1,260 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/mailroom/oktasync/models"
+)
+
+// Reasons a page left a (location, user) row alone, as counted in
+// RunCounts.Skipped.
+const (
+	// SkipCSVEmailMatch: a CSV or manual recipient has the user's email and
+	// the run may not adopt it.
+	SkipCSVEmailMatch = "csv_email_match"
+	// SkipEmailInUse: an active recipient of another directory user has the
+	// email, as when a user was deleted and re-created in Okta.
+	SkipEmailInUse = "email_in_use"
+	// SkipCSVOwned: the user's recipient was adopted from a CSV or manual
+	// one and the run may not update those.
+	SkipCSVOwned = "csv_owned"
+	// SkipInvalidRecord: a field cannot be stored (too long, control
+	// characters, invalid UTF-8), or the row's write failed.
+	SkipInvalidRecord = "invalid_record"
+)
+
+// DirectoryRecipient is one directory user mapped to recipient fields by
+// the caller; the store never sees directory types.
+type DirectoryRecipient struct {
+	OktaUserID string
+	// Active is false for users the directory suspended or deprovisioned.
+	Active         bool
+	Email          string
+	FirstName      string
+	LastName       string
+	Phone          string
+	EmployeeNumber string
+	Department     string
+	Title          string
+	// Attributes are custom attributes from the integration's mapping.
+	Attributes map[string]string
+}
+
+// Policy is what a run's plan says about rows it did not create.
+type Policy struct {
+	// DirectoryUpdatesCSV lets the run adopt and update CSV and manual
+	// recipients with a user's email.
+	DirectoryUpdatesCSV bool
+	// DryRun computes the counts but rolls every recipient write back.
+	DryRun bool
+}
+
+// UserPage is one page of a run's source, ready to apply.
+type UserPage struct {
+	RunID     string
+	OrgID     string
+	SourceKey string
+	PageNo    int
+	// Cursor fetched the page and NextCursor fetches the next one; they are
+	// recorded for diagnosis only.
+	Cursor     string
+	NextCursor string
+	// LocationIDs are the locations the source's users become recipients
+	// at.
+	LocationIDs []string
+	Policy      Policy
+	Users       []DirectoryRecipient
+}
+
+// errDryRun rolls a dry run's recipient writes back to their savepoint.
+var errDryRun = errors.New("dry run")
+
+// ApplyUserPage makes the page's users recipients at the source's
+// locations in one transaction and returns what it changed. It records the
+// page, so applying it again changes nothing and returns the same counts,
+// and records every user as seen by the run's source, for PlanDeactivation.
+func (s *Store) ApplyUserPage(ctx context.Context, p UserPage) (models.RunCounts, error) {
+	var counts models.RunCounts
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		done, err := claimPage(tx, p.RunID, p.OrgID, p.SourceKey, p.PageNo, p.Cursor,
+			p.NextCursor, &counts)
+		if err != nil || done {
+			return err
+		}
+		if err := checkLocations(tx, p.OrgID, p.LocationIDs); err != nil {
+			return err
+		}
+
+		people := newPeople(p.Users)
+		if counts, err = s.applyPeople(tx, p, people); err != nil {
+			return err
+		}
+		if err := recordSeen(tx, p.RunID, p.SourceKey, people, s.dial); err != nil {
+			return err
+		}
+		return finishPage(tx, p.RunID, p.SourceKey, p.PageNo, counts)
+	})
+	if err != nil {
+		return models.RunCounts{}, fmt.Errorf("store: apply user page %s/%d: %w",
+			p.SourceKey, p.PageNo, err)
+	}
+	return counts, nil
+}
+
+// claimPage checks that the run belongs to the organization and inserts
+// the page's row. If the row exists, the page was applied before: done is
+// true and counts are the ones recorded then. On PostgreSQL a concurrent
+// transaction claiming the same page waits here for the first to finish.
+func claimPage(tx *gorm.DB, runID, orgID, sourceKey string, pageNo int, cursor,
+	next string, counts *models.RunCounts) (done bool, err error) {
+	run, err := runOf(tx, runID)
+	if err != nil {
+		return false, err
+	}
+	if run.OrgID != orgID {
+		return false, fmt.Errorf("run %s: %w", runID, ErrNotFound)
+	}
+
+	page := models.SyncRunPage{RunID: runID, SourceKey: sourceKey, PageNo: pageNo,
+		Cursor: truncate(cursor, 2000), NextCursor: truncate(next, 2000)}
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&page)
+	if res.Error != nil || res.RowsAffected > 0 {
+		return false, res.Error
+	}
+
+	err = tx.Where("run_id = ? AND source_key = ? AND page_no = ?", runID, sourceKey, pageNo).
+		Take(&page).Error
+	*counts = page.Counts
+	return true, err
+}
+
+// finishPage stores the page's counts on its row.
+func finishPage(tx *gorm.DB, runID, sourceKey string, pageNo int, counts models.RunCounts) error {
+	return tx.Model(&models.SyncRunPage{}).
+		Where("run_id = ? AND source_key = ? AND page_no = ?", runID, sourceKey, pageNo).
+		Update("counts", jsonColumn(counts)).Error
+}
+
+// applyPeople plans and writes the recipients of one page.
+func (s *Store) applyPeople(tx *gorm.DB, p UserPage, people []person) (
+	models.RunCounts, error) {
+	pl := newPlanner(p.RunID, p.OrgID, p.Policy.DirectoryUpdatesCSV)
+	pl.counts.Pages = 1
+	pl.counts.Fetched = len(p.Users)
+	locs := uniqueStrings(p.LocationIDs)
+
+	if err := s.loadByUser(tx, pl, p.OrgID, locs, people); err != nil {
+		return pl.counts, err
+	}
+	if err := s.loadByEmail(tx, pl, p.OrgID, locs, people); err != nil {
+		return pl.counts, err
+	}
+	for i := range people {
+		pl.plan(&people[i], locs)
+	}
+
+	err := s.writePlanned(tx, pl, p.Policy.DryRun)
+	return pl.counts, err
+}
+
+// loadByUser loads, and on PostgreSQL locks, the rows the page's users
+// already have at the locations, in id order so that two transactions
+// lock in the same order.
+func (s *Store) loadByUser(tx *gorm.DB, pl *planner, orgID string, locs []string,
+	people []person) error {
+	var ids []string
+	for _, pp := range people {
+		if pp.idOK {
+			ids = append(ids, pp.oktaID)
+		}
+	}
+	if len(ids) == 0 || len(locs) == 0 {
+		return nil
+	}
+	var rows []*models.Recipient
+	err := s.dial.forUpdate(tx).
+		Where("org_id = ? AND location_id IN ? AND okta_user_id IN ?", orgID, locs, ids).
+		Order("id").Find(&rows).Error
+	if err != nil {
+		return fmt.Errorf("load recipients: %w", err)
+	}
+	pl.add(rows)
+	return nil
+}
+
+// loadByEmail loads the rows that share an email with a user who is new
+// at one of the locations: candidates for adoption or an email clash.
+func (s *Store) loadByEmail(tx *gorm.DB, pl *planner, orgID string, locs []string,
+	people []person) error {
+	var emails []string
+	for _, pp := range people {
+		if pp.ok() && pp.emailNorm != "" && pl.missingAnywhere(pp.oktaID, locs) {
+			emails = append(emails, pp.emailNorm)
+		}
+	}
+	if len(emails) == 0 {
+		return nil
+	}
+	var rows []*models.Recipient
+	err := s.dial.forUpdate(tx).
+		Where("org_id = ? AND location_id IN ? AND email_norm IN ?", orgID, locs,
+			uniqueStrings(emails)).
+		Order("id").Find(&rows).Error
+	if err != nil {
+		return fmt.Errorf("load recipients by email: %w", err)
+	}
+	pl.add(rows)
+	return nil
+}
+
+// writePlanned writes the planned rows and counts what was written. A dry
+// run writes inside a savepoint that it rolls back, so its counts include
+// writes that would have failed.
+func (s *Store) writePlanned(tx *gorm.DB, pl *planner, dryRun bool) error {
+	write := func(tx *gorm.DB) error {
+		now := time.Now().UTC()
+		for _, w := range pl.writes {
+			w.row.UpdatedAt = now
+		}
+		inserts, updates := pl.split()
+		s.writeRecipients(tx, inserts, conflictOnOktaUser)
+		s.writeRecipients(tx, updates, conflictOnID)
+		pl.tally()
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	}
+	if err := tx.Transaction(write); err != nil && !errors.Is(err, errDryRun) {
+		return err
+	}
+	return nil
+}
+
+// recordSeen records that the run's source listed the page's users.
+func recordSeen(tx *gorm.DB, runID, sourceKey string, people []person, d dialect) error {
+	seen := make([]models.SyncRunSeen, 0, len(people))
+	done := make(map[string]bool, len(people))
+	for _, pp := range people {
+		if pp.idOK && !done[pp.oktaID] {
+			done[pp.oktaID] = true
+			seen = append(seen, models.SyncRunSeen{RunID: runID, SourceKey: sourceKey,
+				OktaUserID: pp.oktaID})
+		}
+	}
+	if len(seen) == 0 {
+		return nil
+	}
+	err := tx.Clauses(clause.OnConflict{DoNothing: true}).
+		CreateInBatches(seen, d.maxParams()/3).Error
+	if err != nil {
+		return fmt.Errorf("record seen users: %w", err)
+	}
+	return nil
+}
