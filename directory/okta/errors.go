@@ -248,6 +248,12 @@ func apiError(ctx context.Context, domain string, nf notFound, ex *exchange, err
 		return rateLimited(header, now, ex.path())
 	case status >= 500:
 		return serverError(status, errorID)
+	case status < 300 && jsonContent(header):
+		// A success whose body does not decode was most likely cut short
+		// on the way; fetching the page again is harmless.
+		return &directory.Error{Code: directory.CodeUnexpected,
+			Message: "okta's answer could not be read", Fix: fixRetry, Retryable: true,
+			Err: err}
 	}
 	return unexpectedAnswer(domain, status, header, code, errorID)
 }

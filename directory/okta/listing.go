@@ -148,6 +148,8 @@ func convertAll[S, T any](items []S, convert func(S) T) []T {
 
 // Page sizes per endpoint; see the limits in
 // https://developer.okta.com/docs/api/openapi/okta-management/management/.
+// Groups accept up to 10000 per page; Okta recommends 200, which keeps each
+// answer small and quick.
 const (
 	usersMax        = 200
 	groupsMax       = 200

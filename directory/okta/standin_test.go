@@ -251,7 +251,7 @@ func TestStandinFaults(t *testing.T) {
 		{"dropped connection", oktastandin.Fault{PathPrefix: "/api/v1/users",
 			Kind: oktastandin.FaultDrop, After: 1}, directory.CodeUnreachable, true},
 		{"malformed page", oktastandin.Fault{PathPrefix: "/api/v1/users",
-			Kind: oktastandin.FaultMalformed, After: 1}, directory.CodeUnexpected, false},
+			Kind: oktastandin.FaultMalformed, After: 1}, directory.CodeUnexpected, true},
 	}
 	for _, tt := range tests {
 		s := newStandin(t, oktastandin.Options{}, smallOrg)
@@ -398,5 +398,26 @@ func TestStandinTimeoutIsUnreachable(t *testing.T) {
 	de := checkCode(t, "slow answer", err, directory.CodeUnreachable, true)
 	if de != nil && !strings.Contains(de.Message, "timed out") {
 		t.Errorf("slow answer: message = %q, want it to say the request timed out", de.Message)
+	}
+}
+
+func TestStandinListsGroups(t *testing.T) {
+	s := newStandin(t, oktastandin.Options{}, oktastandin.GenOptions{Seed: 1, Users: 20,
+		Groups: 5, Everyone: true})
+	sess := s.open(t, allScopes)
+	got, pages := collect(t, func(c string) (directory.Page[directory.Group], error) {
+		return sess.Groups(context.Background(), 2, c)
+	})
+	want := map[string]string{}
+	for _, g := range s.fixture.Groups {
+		want[g.ID] = g.Name
+	}
+	if len(got) != len(want) || pages != (len(want)+1)/2 {
+		t.Fatalf("Groups(limit 2) = %d groups in %d pages, want %d", len(got), pages, len(want))
+	}
+	for _, g := range got {
+		if g.Name == "" || g.Name != want[g.ID] || g.Type == "" {
+			t.Errorf("Groups() item %+v, want name %q and a type", g, want[g.ID])
+		}
 	}
 }
