@@ -24,7 +24,6 @@ import (
 const (
 	errNoPermission = "E0000006"
 	errNotFound     = "E0000007"
-	errInvalidToken = "E0000011"
 )
 
 // defaultRetryAfter is used when a 429 carries no usable reset time: Okta's
