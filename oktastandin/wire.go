@@ -170,8 +170,6 @@ func (g *Group) wire() groupWire {
 		profile[k] = v
 	}
 	profile["name"] = g.Name
-	// Okta serves a group created without a description with null.
-	profile["description"] = nil
 	if g.Description != "" {
 		profile["description"] = g.Description
 	}
