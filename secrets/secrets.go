@@ -108,3 +108,15 @@ func (b *Box) Open(ciphertext, ad []byte) ([]byte, error) {
 	}
 	return plain, nil
 }
+
+// SealPrivateJWK seals an organization's private JWK for the database. The
+// organization id is bound as associated data, so a ciphertext copied to
+// another organization's row does not open.
+func (b *Box) SealPrivateJWK(orgID string, jwk []byte) []byte {
+	return b.Seal(jwk, []byte("private-jwk:"+orgID))
+}
+
+// OpenPrivateJWK opens what SealPrivateJWK sealed for orgID.
+func (b *Box) OpenPrivateJWK(orgID string, ciphertext []byte) ([]byte, error) {
+	return b.Open(ciphertext, []byte("private-jwk:"+orgID))
+}
