@@ -45,7 +45,8 @@ type Fault struct {
 	// Status is the HTTP status of a FaultStatus fault; zero means 500.
 	Status int `json:"status,omitempty"`
 	// ErrorCode and ErrorSummary override the error body's defaults:
-	// E0000009 "Internal Server Error" for 5xx statuses, E0000047 for 429.
+	// E0000047 for 429, otherwise E0000009 with "Internal Server Error" for
+	// 500 and the status text for other statuses.
 	ErrorCode    string `json:"errorCode,omitempty"`
 	ErrorSummary string `json:"errorSummary,omitempty"`
 	// Delay is how long a FaultDelay fault holds the request.
@@ -175,8 +176,12 @@ func writeFaultStatus(w http.ResponseWriter, f Fault) {
 		status = http.StatusInternalServerError
 	}
 	code, summary := "E0000009", summaryServerFail
-	if status == http.StatusTooManyRequests {
+	switch status {
+	case http.StatusInternalServerError:
+	case http.StatusTooManyRequests:
 		code, summary = "E0000047", summaryRateLimit
+	default:
+		summary = http.StatusText(status)
 	}
 	if f.ErrorCode != "" {
 		code = f.ErrorCode
@@ -188,12 +193,17 @@ func writeFaultStatus(w http.ResponseWriter, f Fault) {
 }
 
 // dropConnection closes the connection without a response. HTTP/1
-// connections are hijacked and closed; on HTTP/2, aborting the handler
-// resets the stream.
+// connections are hijacked and closed once the request is logged, so that
+// a client retrying at once finds its first attempt in the log; on HTTP/2,
+// aborting the handler resets the stream.
 func dropConnection(w http.ResponseWriter) {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
+	}
+	if sw, ok := w.(*statusWriter); ok {
+		sw.hijacked = conn
+		return
 	}
 	_ = conn.Close()
 }

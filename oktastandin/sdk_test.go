@@ -38,6 +38,7 @@ func listAllUsers(t *testing.T, first []*okta.User, resp *okta.Response,
 }
 
 func TestSDKPagesUsersUnevenly(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t, oktastandin.Options{})
 	want := putActiveUsers(o.Server, 450)
 	c := o.sdk(t, o.token(t))
@@ -63,6 +64,7 @@ func TestSDKPagesUsersUnevenly(t *testing.T) {
 }
 
 func TestSDKLimitAboveMaximumIsCapped(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t, oktastandin.Options{})
 	putActiveUsers(o.Server, 250)
 	c := o.sdk(t, o.token(t))
@@ -76,6 +78,7 @@ func TestSDKLimitAboveMaximumIsCapped(t *testing.T) {
 }
 
 func TestSDKListsLargeGroup(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t, oktastandin.Options{})
 	f := oktastandin.Generate(oktastandin.GenOptions{
 		Seed: 3, Users: 1500, Groups: 3, LargeGroupSize: 1234,
@@ -113,6 +116,7 @@ func TestSDKListsLargeGroup(t *testing.T) {
 }
 
 func TestSDKFilterHoldsOnEveryPage(t *testing.T) {
+	t.Parallel()
 	clock := newFakeClock()
 	o := newOrg(t, oktastandin.Options{Now: clock.Now})
 	ids := putActiveUsers(o.Server, 400)
@@ -155,6 +159,7 @@ func TestSDKFilterHoldsOnEveryPage(t *testing.T) {
 }
 
 func TestSDKListsAppUsersWithEmbeddedUser(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t, oktastandin.Options{})
 	f := oktastandin.Generate(oktastandin.GenOptions{Seed: 5, Users: 300, Groups: 4})
 	if err := o.Load(f); err != nil {
@@ -212,6 +217,7 @@ func checkAppUser(t *testing.T, au *okta.AppUser, direct bool) {
 }
 
 func TestSDKGetsApps(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t, oktastandin.Options{})
 	f := oktastandin.Generate(oktastandin.GenOptions{Seed: 1, Users: 10, Groups: 1})
 	if err := o.Load(f); err != nil {
@@ -244,6 +250,7 @@ func TestSDKGetsApps(t *testing.T) {
 }
 
 func TestSDKDecodesErrors(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t, oktastandin.Options{})
 	full := o.token(t)
 	usersOnly := o.token(t, oktastandin.ScopeUsersRead)
@@ -317,6 +324,7 @@ func checkOktaError(t *testing.T, resp *okta.Response, err error, status int,
 }
 
 func TestSDKWaitsOutRateLimit(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t, oktastandin.Options{
 		RateLimits:        oktastandin.RateLimits{Window: time.Second, Default: 3},
 		EnforceRateLimits: true,
@@ -347,6 +355,7 @@ func TestSDKWaitsOutRateLimit(t *testing.T) {
 }
 
 func TestSDKGivesUpWhenRetriesRunOut(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t, oktastandin.Options{
 		RateLimits:        oktastandin.RateLimits{Window: time.Minute, Default: 2},
 		EnforceRateLimits: true,

@@ -3,6 +3,7 @@ package oktastandin
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -103,7 +104,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w, entry: Request{
 		Time: s.now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 	}}
-	defer func() { s.requests.add(sw.finish()) }()
+	defer func() {
+		s.requests.add(sw.finish())
+		if sw.hijacked != nil {
+			_ = sw.hijacked.Close()
+		}
+	}()
 
 	if !sleep(r.Context(), time.Duration(s.latency.Load())) {
 		return
@@ -199,6 +205,8 @@ func notFound(w http.ResponseWriter, r *http.Request, _ *call) {
 type statusWriter struct {
 	http.ResponseWriter
 	entry Request
+	// hijacked is a connection to close once the request is logged.
+	hijacked net.Conn
 }
 
 func (w *statusWriter) WriteHeader(code int) {
