@@ -1,10 +1,12 @@
 package oktastandin
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -12,7 +14,7 @@ import (
 // change stores a new copy, so handlers may render records after releasing
 // the lock. Each id list is kept sorted, because listings page by id.
 type directory struct {
-	users    map[string]*User
+	users    map[string]*userRec
 	userIDs  []string
 	groups   map[string]*groupRec
 	groupIDs []string
@@ -20,6 +22,33 @@ type directory struct {
 	// gen counts changes to memberships and assignments; app listings
 	// cache their user list per generation.
 	gen uint64
+}
+
+// userRec is a stored user with its rendering cache: listings serve the
+// same users page after page, and encoding JSON is most of their cost.
+type userRec struct {
+	User
+	rendered atomic.Pointer[renderedUser]
+}
+
+type renderedUser struct {
+	base string
+	json []byte
+}
+
+// apiJSON returns the user as the API serves it to clients calling base.
+func (r *userRec) apiJSON(base string) []byte {
+	if c := r.rendered.Load(); c != nil && c.base == base {
+		return c.json
+	}
+	b, err := json.Marshal(r.apiWire(base))
+	if err != nil {
+		// Profiles come from JSON or from Go callers; a value that cannot
+		// be encoded is the caller's bug.
+		panic("oktastandin: encode user " + r.ID + ": " + err.Error())
+	}
+	r.rendered.Store(&renderedUser{base: base, json: b})
+	return b
 }
 
 type groupRec struct {
@@ -52,7 +81,7 @@ type appUserRef struct {
 
 func newDirectory() directory {
 	return directory{
-		users:  map[string]*User{},
+		users:  map[string]*userRec{},
 		groups: map[string]*groupRec{},
 		apps:   map[string]*appRec{},
 	}
@@ -117,7 +146,7 @@ func (s *Server) storeUser(u *User) {
 	if _, ok := s.dir.users[u.ID]; !ok {
 		s.dir.userIDs = insertSorted(s.dir.userIDs, u.ID)
 	}
-	s.dir.users[u.ID] = u
+	s.dir.users[u.ID] = &userRec{User: *u}
 }
 
 // UpdateUser changes a stored user through fn. LastUpdated becomes now
@@ -131,7 +160,7 @@ func (s *Server) UpdateUser(id string, fn func(*User)) error {
 	if !ok {
 		return notFoundErr("update user", "user", id)
 	}
-	u := old.clone()
+	u := old.User.clone()
 	fn(&u)
 	u.ID = id
 	if u.LastUpdated.Equal(old.LastUpdated) {
@@ -144,7 +173,7 @@ func (s *Server) UpdateUser(id string, fn func(*User)) error {
 		u.Activated = now
 	}
 	u.normalise()
-	s.dir.users[id] = &u
+	s.dir.users[id] = &userRec{User: u}
 	return nil
 }
 

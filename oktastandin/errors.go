@@ -51,9 +51,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		writeError(w, http.StatusInternalServerError, "E0000009", "Internal Server Error")
 		return
 	}
+	writeRaw(w, status, b)
+}
+
+// writeRaw answers with an encoded JSON body.
+func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	_, _ = w.Write(body)
 }
 
 // Okta error codes and summaries the stand-in serves.

@@ -144,7 +144,7 @@ func addFixtureUser(dir *directory, u User) error {
 		u.Status = StatusActive
 	}
 	u.normalise()
-	dir.users[u.ID] = &u
+	dir.users[u.ID] = &userRec{User: u}
 	dir.userIDs = append(dir.userIDs, u.ID)
 	return nil
 }

@@ -166,7 +166,7 @@ func (g *generator) lifecycle(u *User) {
 		return
 	}
 
-	u.Activated = g.between(u.Created, u.Created.Add(48*time.Hour))
+	u.Activated = g.between(u.Created, earlier(u.Created.Add(48*time.Hour), g.now))
 	u.StatusChanged = u.Activated
 	if u.Status != StatusActive {
 		u.StatusChanged = g.between(u.Activated, g.now)

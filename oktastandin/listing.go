@@ -1,6 +1,7 @@
 package oktastandin
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -66,11 +67,18 @@ func pageAfter[E, T any](
 
 func identity(s string) string { return s }
 
-// writePage answers with a page and its Link headers: self always, next
-// when more remain. The next link keeps every query parameter, the filter
-// included, and sets after to the page's last id.
+// writePage answers with a page and its Link headers.
 func writePage[T any](w http.ResponseWriter, r *http.Request, c *call,
 	items []T, lastID string, limit int, more bool) {
+	writeLinks(w, r, c, lastID, limit, more)
+	writeJSON(w, http.StatusOK, items)
+}
+
+// writeLinks sets a page's Link headers: self always, next when more
+// remain. The next link keeps every query parameter, the filter included,
+// and sets after to the page's last id.
+func writeLinks(w http.ResponseWriter, r *http.Request, c *call,
+	lastID string, limit int, more bool) {
 	q := r.URL.Query()
 	q.Set("limit", strconv.Itoa(limit))
 	self := c.base + r.URL.Path + "?" + q.Encode()
@@ -88,7 +96,6 @@ func writePage[T any](w http.ResponseWriter, r *http.Request, c *call,
 		next := c.base + r.URL.Path + "?" + q.Encode()
 		w.Header().Add("Link", "<"+next+`>; rel="next"`)
 	}
-	writeJSON(w, http.StatusOK, items)
 }
 
 // userAttrs exposes a user to filters.
@@ -189,24 +196,36 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, c *call) {
 
 	s.mu.RLock()
 	users, more := pageAfter(s.dir.userIDs, identity, q.Get("after"), limit,
-		func(id string) (*User, bool) {
+		func(id string) (*userRec, bool) {
 			u := s.dir.users[id]
-			return u, match(u)
+			return u, match(&u.User)
 		})
 	s.mu.RUnlock()
 
 	writeUsers(w, r, c, users, limit, more)
 }
 
-func writeUsers(w http.ResponseWriter, r *http.Request, c *call, users []*User,
+// writeUsers answers with a page of users from their cached JSON.
+func writeUsers(w http.ResponseWriter, r *http.Request, c *call, users []*userRec,
 	limit int, more bool) {
-	out := make([]userWire, len(users))
-	last := ""
+	parts := make([][]byte, len(users))
+	size, last := 2+len(users), ""
 	for i, u := range users {
-		out[i] = u.apiWire(c.base)
+		parts[i] = u.apiJSON(c.base)
+		size += len(parts[i])
 		last = u.ID
 	}
-	writePage(w, r, c, out, last, limit, more)
+	body := make([]byte, 0, size)
+	body = append(body, '[')
+	for i, p := range parts {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, p...)
+	}
+	body = append(body, ']')
+	writeLinks(w, r, c, last, limit, more)
+	writeRaw(w, http.StatusOK, body)
 }
 
 // getUser serves GET /api/v1/users/{id}, which also takes a login.
@@ -224,10 +243,10 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, c *call) {
 			"Not found: Resource not found: "+id+" (User)")
 		return
 	}
-	writeJSON(w, http.StatusOK, u.apiWire(c.base))
+	writeRaw(w, http.StatusOK, u.apiJSON(c.base))
 }
 
-func (s *Server) userByLogin(login string) (*User, bool) {
+func (s *Server) userByLogin(login string) (*userRec, bool) {
 	for _, u := range s.dir.users {
 		if l, _ := u.Profile["login"].(string); strings.EqualFold(l, login) {
 			return u, true
@@ -351,11 +370,11 @@ func (s *Server) listGroupUsers(w http.ResponseWriter, r *http.Request, c *call)
 	id := r.PathValue("id")
 	s.mu.RLock()
 	g, found := s.dir.groups[id]
-	var users []*User
+	var users []*userRec
 	var more bool
 	if found {
 		users, more = pageAfter(g.memberIDs, identity, q.Get("after"), limit,
-			func(uid string) (*User, bool) { return s.dir.users[uid], true })
+			func(uid string) (*userRec, bool) { return s.dir.users[uid], true })
 	}
 	s.mu.RUnlock()
 
@@ -390,7 +409,7 @@ func writeAppNotFound(w http.ResponseWriter, id string) {
 // appUserEntry is one page item of an app user listing.
 type appUserEntry struct {
 	ref       appUserRef
-	user      *User
+	user      *userRec
 	groupName string
 }
 
@@ -453,7 +472,7 @@ type appUserLinksWire struct {
 }
 
 type appUserEmbeddedWire struct {
-	User userWire `json:"user"`
+	User json.RawMessage `json:"user"`
 }
 
 // appUserWire is Okta's AppUser schema.
@@ -485,7 +504,7 @@ func (e appUserEntry) wire(base, appID string, expand bool) appUserWire {
 		// SAML apps without provisioning report DISABLED.
 		SyncState: "DISABLED",
 		// The default username template is ${source.login}.
-		Credentials: appUserCredentialsWire{UserName: appUserName(e.user)},
+		Credentials: appUserCredentialsWire{UserName: appUserName(&e.user.User)},
 		Profile:     map[string]any{},
 		Links: appUserLinksWire{
 			App:  hrefWire{Href: base + "/api/v1/apps/" + appID},
@@ -496,7 +515,7 @@ func (e appUserEntry) wire(base, appID string, expand bool) appUserWire {
 		w.Links.Group = &hrefWire{Name: e.groupName, Href: base + "/api/v1/groups/" + e.ref.groupID}
 	}
 	if expand {
-		w.Embedded = &appUserEmbeddedWire{User: e.user.apiWire(base)}
+		w.Embedded = &appUserEmbeddedWire{User: e.user.apiJSON(base)}
 	}
 	return w
 }
