@@ -168,7 +168,7 @@ func TestLoadRejectsBrokenFixtures(t *testing.T) {
 		return oktastandin.Generate(oktastandin.GenOptions{Seed: 4, Users: 5, Groups: 1})
 	}
 	tests := []struct {
-		name  string
+		name   string
 		break_ func(*oktastandin.Fixture)
 	}{
 		{"duplicate user", func(f *oktastandin.Fixture) { f.Users = append(f.Users, f.Users[0]) }},
