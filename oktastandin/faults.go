@@ -150,7 +150,7 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, c *call) bo
 		return true
 	}
 	note(w).Fault = f.ID
-	s.logger.Debug("fault fired", "fault_id", f.ID, "kind", string(f.Kind), "path", r.URL.Path)
+	s.logger.Debug("fault fired", "fault_id", f.ID, "kind", string(f.Kind), "route", r.Pattern)
 
 	switch f.Kind {
 	case FaultDelay:

@@ -168,8 +168,8 @@ func TestLoadRejectsBrokenFixtures(t *testing.T) {
 		return oktastandin.Generate(oktastandin.GenOptions{Seed: 4, Users: 5, Groups: 1})
 	}
 	tests := []struct {
-		name   string
-		break_ func(*oktastandin.Fixture)
+		name  string
+		spoil func(*oktastandin.Fixture)
 	}{
 		{"duplicate user", func(f *oktastandin.Fixture) { f.Users = append(f.Users, f.Users[0]) }},
 		{"user without id", func(f *oktastandin.Fixture) { f.Users[0].ID = "" }},
@@ -183,7 +183,7 @@ func TestLoadRejectsBrokenFixtures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		f := base()
-		tt.break_(f)
+		tt.spoil(f)
 		if err := oktastandin.New(oktastandin.Options{}).Load(f); err == nil {
 			t.Errorf("Load(%s) = nil, want an error", tt.name)
 		}

@@ -101,7 +101,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	sw := &statusWriter{ResponseWriter: w, entry: Request{
+	sw := &statusWriter{ResponseWriter: w, start: time.Now(), entry: Request{
 		Time: s.now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 	}}
 	defer func() {
@@ -109,6 +109,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if sw.hijacked != nil {
 			_ = sw.hijacked.Close()
 		}
+		s.logRequest(sw)
 	}()
 
 	if !sleep(r.Context(), time.Duration(s.latency.Load())) {
@@ -177,6 +178,9 @@ func (s *Server) apiRoutes() *http.ServeMux {
 func (s *Server) pipeline(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{base: "https://" + r.Host}
+		if sw, ok := w.(*statusWriter); ok {
+			sw.pattern = r.Pattern
+		}
 		if !s.rateLimit(w, rt.bucket) {
 			return
 		}
@@ -207,6 +211,10 @@ type statusWriter struct {
 	entry Request
 	// hijacked is a connection to close once the request is logged.
 	hijacked net.Conn
+	// pattern is the route that served the request.
+	pattern string
+	// start is when the request arrived, on the wall clock.
+	start time.Time
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -228,6 +236,14 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) finish() Request { return w.entry }
+
+// logRequest logs a served request at debug level. It names the route
+// pattern rather than the path, which may hold a login.
+func (s *Server) logRequest(sw *statusWriter) {
+	s.logger.Debug("request served", "route", sw.pattern, "status", sw.entry.Status,
+		"client_id", sw.entry.ClientID, "fault_id", sw.entry.Fault,
+		"duration_ms", time.Since(sw.start).Milliseconds())
+}
 
 // note returns the statusWriter behind w, if any, so the pipeline can
 // annotate the request log entry.

@@ -35,7 +35,7 @@ func SelfSignedCert(hosts []string) (tls.Certificate, []byte, error) {
 
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "okta-standin", Organization: []string{"okta-standin"}},
+		Subject:               pkix.Name{CommonName: "okta-standin"},
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().AddDate(1, 0, 0),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
@@ -70,9 +70,10 @@ func addHosts(tmpl *x509.Certificate, hosts []string) {
 // ServeTLS serves on ln with cert until ctx is done, then shuts down,
 // giving requests in flight five seconds to finish.
 func (s *Server) ServeTLS(ctx context.Context, ln net.Listener, cert tls.Certificate) error {
+	tlsConfig := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	srv := &http.Server{
 		Handler:           s,
-		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelDebug),
 	}
