@@ -218,6 +218,9 @@ func (s *Server) adminPatchUser(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &p); err != nil {
 		return err
 	}
+	if p.Status != "" && !validStatus(p.Status) {
+		return fmt.Errorf("oktastandin: patch user: unknown status %q", p.Status)
+	}
 	id := r.PathValue("id")
 	err := s.UpdateUser(id, func(u *User) {
 		if p.Status != "" {

@@ -179,7 +179,19 @@ func (s *Server) UpdateUser(id string, fn func(*User)) error {
 
 // SetStatus changes a user's status, as Okta's lifecycle operations do.
 func (s *Server) SetStatus(id, status string) error {
+	if !validStatus(status) {
+		return fmt.Errorf("oktastandin: set status: unknown status %q", status)
+	}
 	return s.UpdateUser(id, func(u *User) { u.Status = status })
+}
+
+func validStatus(status string) bool {
+	switch status {
+	case StatusActive, StatusStaged, StatusProvisioned, StatusRecovery, StatusLockedOut,
+		StatusPasswordExpired, StatusSuspended, StatusDeprovisioned:
+		return true
+	}
+	return false
 }
 
 // DeleteUser removes a user with its group memberships and direct app

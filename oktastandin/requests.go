@@ -1,6 +1,7 @@
 package oktastandin
 
 import (
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -64,6 +65,27 @@ func (s *Server) CountRequests(method, pathPrefix string) int {
 		}
 	}
 	return n
+}
+
+// RepeatedPages returns the successful GETs under pathPrefix whose path
+// and query repeat an earlier successful GET: pages a client fetched twice.
+func (s *Server) RepeatedPages(pathPrefix string) []Request {
+	s.requests.mu.Lock()
+	defer s.requests.mu.Unlock()
+	seen := map[string]bool{}
+	var repeats []Request
+	for _, r := range s.requests.entries {
+		if r.Method != http.MethodGet || r.Status != http.StatusOK ||
+			!strings.HasPrefix(r.Path, pathPrefix) {
+			continue
+		}
+		key := r.Path + "?" + r.Query
+		if seen[key] {
+			repeats = append(repeats, r)
+		}
+		seen[key] = true
+	}
+	return repeats
 }
 
 // ResetRequests empties the request log.

@@ -372,3 +372,25 @@ func TestSDKGivesUpWhenRetriesRunOut(t *testing.T) {
 		t.Errorf("third call = %v, %v; want an error and no response", resp, err)
 	}
 }
+
+func TestRepeatedPages(t *testing.T) {
+	t.Parallel()
+	o := newOrg(t, oktastandin.Options{})
+	putActiveUsers(o.Server, 5)
+	c := o.sdk(t, o.token(t))
+	o.AddFault(oktastandin.Fault{PathPrefix: "/api/v1/users", Query: "after=",
+		Kind: oktastandin.FaultRepeatCursor, Times: 1})
+
+	_, resp, err := c.User.ListUsers(context.Background(), query.NewQueryParams(query.WithLimit(2)))
+	for err == nil && resp.HasNextPage() && len(o.Requests()) < 10 {
+		var page []*okta.User
+		resp, err = resp.Next(context.Background(), &page)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := o.RepeatedPages("/api/v1/users"); len(got) != 1 ||
+		!strings.Contains(got[0].Query, "after=") {
+		t.Errorf("RepeatedPages = %+v, want the one page fetched twice", got)
+	}
+}
