@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -16,17 +17,27 @@ import (
 // payloads are checked against; testdata/okta/README.md says how it was made.
 const specPath = "../testdata/okta/openapi-subset.yaml"
 
-func loadSchemas(t *testing.T) openapi3.Schemas {
-	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromFile(specPath)
-	if err != nil {
-		t.Fatalf("load %s: %v", specPath, err)
-	}
+// specSchemas loads the spec once: kin-openapi's format registry is a
+// global map, and the parallel tests share the result.
+var specSchemas = sync.OnceValues(func() (openapi3.Schemas, error) {
 	// Okta's User profile declares format "email"; kin-openapi checks only
 	// the formats it is told about.
 	openapi3.DefineStringFormatValidator("email",
 		openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail))
-	return doc.Components.Schemas
+	doc, err := openapi3.NewLoader().LoadFromFile(specPath)
+	if err != nil {
+		return nil, err
+	}
+	return doc.Components.Schemas, nil
+})
+
+func loadSchemas(t *testing.T) openapi3.Schemas {
+	t.Helper()
+	schemas, err := specSchemas()
+	if err != nil {
+		t.Fatalf("load %s: %v", specPath, err)
+	}
+	return schemas
 }
 
 // validate checks one JSON value against a named schema.
