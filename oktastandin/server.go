@@ -217,6 +217,7 @@ type statusWriter struct {
 	start time.Time
 }
 
+// WriteHeader records the first status written.
 func (w *statusWriter) WriteHeader(code int) {
 	if w.entry.Status == 0 {
 		w.entry.Status = code
@@ -224,6 +225,7 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Write records an implicit 200.
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.entry.Status == 0 {
 		w.entry.Status = http.StatusOK

@@ -22,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -46,7 +47,7 @@ func main() {
 		return
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "okta-standin:", err)
+		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("okta stand-in failed", "err", err)
 		os.Exit(1)
 	}
 }
@@ -77,8 +78,10 @@ type config struct {
 // hostList is a repeatable flag.
 type hostList []string
 
+// String lists the hosts for flag's usage text.
 func (h *hostList) String() string { return strings.Join(*h, ",") }
 
+// Set adds one host per use of the flag.
 func (h *hostList) Set(v string) error {
 	*h = append(*h, v)
 	return nil
