@@ -98,8 +98,22 @@ func (s *Server) adminClearRequests(w http.ResponseWriter, _ *http.Request) erro
 	return nil
 }
 
+// faultView shows a fault's delay as a Go duration, as POST takes it.
+type faultView struct {
+	FaultState
+	Delay string `json:"delay,omitempty"`
+}
+
 func (s *Server) adminFaults(w http.ResponseWriter, _ *http.Request) error {
-	writeJSON(w, http.StatusOK, s.Faults())
+	views := []faultView{}
+	for _, f := range s.Faults() {
+		v := faultView{FaultState: f}
+		if f.Delay > 0 {
+			v.Delay = f.Delay.String()
+		}
+		views = append(views, v)
+	}
+	writeJSON(w, http.StatusOK, views)
 	return nil
 }
 

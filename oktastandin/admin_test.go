@@ -51,6 +51,9 @@ func TestAdminFaults(t *testing.T) {
 	if faults := o.Faults(); status != 201 || faults[1].Delay != 40*time.Millisecond {
 		t.Errorf("add delay fault: %d, delay %v; want 201 and 40ms", status, faults[1].Delay)
 	}
+	if _, body := o.admin(t, "GET", "/faults", ""); !strings.Contains(body, `"delay":"40ms"`) {
+		t.Errorf("fault list = %s, want the delay as 40ms", body)
+	}
 
 	tests := []struct {
 		method, path, body string
