@@ -37,8 +37,29 @@
 // connections, malformed bodies and repeated cursors. Every request is
 // logged for assertions (see Server.Requests).
 //
+// The token endpoint checks client assertions as Okta does: iss names a
+// registered ServiceApp and equals sub, the header's kid names one of its
+// keys, the signature verifies with an RS or ES algorithm, aud is exactly
+// https://{host}/oauth2/v1/token, exp is in the future but less than an
+// hour (minus 30 s of skew) ahead, and the jti is new. It then applies the
+// app's DPoP setting and granted scopes. DPoP proofs are not verified: an
+// app that requires DPoP rejects every token request, as it does for a
+// client without DPoP support.
+//
 // The stand-in keeps the app assignments of deactivated users and reports
 // them with status DEPROVISIONED, so consumers must handle them.
+//
+// # Use in tests
+//
+//	ts := oktastandin.NewTestServer(t, oktastandin.Options{})
+//	fixture := oktastandin.Generate(oktastandin.GenOptions{Seed: 1, Users: 450, Groups: 5})
+//	if err := ts.Load(fixture); err != nil {
+//		t.Fatal(err)
+//	}
+//	clientID, privateKey := ts.NewServiceApp(t) // read scopes and an admin role
+//	// Point the client under test at ts.Domain (or ts.URL) with ts.Client(),
+//	// clientID, the private JWK and fixture.SAMLAppID(); change the org with
+//	// ts.SetStatus, ts.AddMember, ts.AddFault...; assert on ts.Requests().
 //
 // # Admin API
 //
