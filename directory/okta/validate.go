@@ -96,23 +96,28 @@ func (s *session) probeSAMLApp(ctx context.Context, appID string) error {
 }
 
 // checkSAML explains an app that is not a SAML 2.0 app. Okta uses an OAuth
-// app's id as its client id, so an app whose id is the client id is the
-// API Services app itself.
+// app's id as its client id, so an OpenID Connect app named here is a client
+// id pasted into the SAML app id field: this integration's own API Services
+// app, or another OAuth app's.
 func (s *session) checkSAML(id, signOnMode, label string) error {
 	if signOnMode == directory.SignOnModeSAML2 {
 		return nil
 	}
-	if id == s.cred.clientID {
+	if id == s.cred.clientID || signOnMode == signOnModeOIDC {
 		return &directory.Error{Code: directory.CodeAppIsAPIClient, Field: FieldSAMLAppID,
-			Message: "the SAML app id is the client id of the API Services app",
-			Fix: "You pasted the client id of the API Services app as the SAML app id: copy " +
-				"the id of the SAML app from its URL (the part after /instance/)."}
+			Message: fmt.Sprintf("the SAML app id is the client id of the OAuth app %q", label),
+			Fix: "You pasted a client id as the SAML app id: copy the id of the SAML app " +
+				"your staff sign in with from its URL (the part after /instance/)."}
 	}
 	return &directory.Error{Code: directory.CodeAppNotSAML, Field: FieldSAMLAppID,
 		Message: fmt.Sprintf("app %q signs users in with %s, not SAML 2.0", label, signOnMode),
 		Fix: "Choose the SAML 2.0 app your staff sign in to this service with: in " +
 			"Applications → Applications, open it and copy the id from its page address."}
 }
+
+// signOnModeOIDC is the sign-on mode of OpenID Connect and API Services
+// apps, whose ids are OAuth client ids.
+const signOnModeOIDC = "OPENID_CONNECT"
 
 // firstError returns the *directory.Error in err's chain itself, as
 // Validate promises, or err when there is none (a cancelled context).
