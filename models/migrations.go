@@ -34,7 +34,23 @@ func Migrations() []*gormigrate.Migration {
 				return addColumns(tx, &CSVImport{}, "Error")
 			},
 		},
+		{
+			ID: "202612040003_sync_run_seens_user",
+			Migrate: func(tx *gorm.DB) error {
+				return addIndex(tx, &SyncRunSeen{}, "idx_sync_run_seens_user")
+			},
+		},
 	}
+}
+
+// addIndex creates the named index of model unless it exists already.
+func addIndex(tx *gorm.DB, model any, name string) error {
+	if m := tx.Migrator(); !m.HasIndex(model, name) {
+		if err := m.CreateIndex(model, name); err != nil {
+			return fmt.Errorf("create index %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // addColumns adds the named fields of model as columns unless a database

@@ -106,11 +106,12 @@ type SyncRunPage struct {
 }
 
 // SyncRunSeen records that a run's source listed a directory user. The
-// deactivation step reads it to find recipients a complete run did not see.
+// deactivation step reads it to find recipients a complete run did not see,
+// looking users up by run and user through idx_sync_run_seens_user.
 type SyncRunSeen struct {
-	RunID      string `gorm:"primaryKey;size:36"`
+	RunID      string `gorm:"primaryKey;size:36;index:idx_sync_run_seens_user,priority:1"`
 	SourceKey  string `gorm:"primaryKey;size:100"`
-	OktaUserID string `gorm:"primaryKey;size:64"`
+	OktaUserID string `gorm:"primaryKey;size:64;index:idx_sync_run_seens_user,priority:2"`
 }
 
 // SyncRunScope records which locations a run's source covers.
