@@ -241,15 +241,16 @@ func (im *CSVImporter) load(batch []csvRecipient) (map[string][]*models.Recipien
 	for i, r := range batch {
 		emails[i] = r.EmailNorm
 	}
-	var rows []*models.Recipient
-	err := im.s.dial.forUpdate(im.tx).
-		Where("org_id = ? AND location_id = ? AND email_norm IN ?", im.imp.OrgID,
-			im.imp.LocationID, emails).Order("id").Find(&rows).Error
+	rows, err := im.s.dial.lockPairs(im.tx, "email_norm", []string{im.imp.LocationID}, emails)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load recipients: %w", err)
 	}
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
+		if r.OrgID != im.imp.OrgID {
+			return nil, nil, fmt.Errorf("recipient %d belongs to another organization: %w",
+				r.ID, ErrConflict)
+		}
 		cands[r.EmailNorm] = append(cands[r.EmailNorm], r)
 		ids[i] = r.ID
 	}
@@ -360,8 +361,8 @@ func (im *CSVImporter) write(changes []*csvChange, seenIDs []int64) error {
 			updates = append(updates, &c.w)
 		}
 	}
-	im.s.writeRecipients(im.tx, inserts, nil)
-	im.s.writeRecipients(im.tx, updates, conflictOnID)
+	im.s.writeRecipients(im.tx, inserts, plainInsert)
+	im.s.writeRecipients(im.tx, updates, onID)
 
 	for _, c := range changes {
 		if c.w.err != nil {

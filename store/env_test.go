@@ -45,7 +45,7 @@ func openStore(t testing.TB, dsn string) *store.Store {
 // env is one test's tenant: an organization with three locations, SSO on
 // and an active integration.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	st    *store.Store
 	org   models.Organization
@@ -53,7 +53,7 @@ type env struct {
 	integ string
 }
 
-func newEnv(t *testing.T, st *store.Store) *env {
+func newEnv(t testing.TB, st *store.Store) *env {
 	t.Helper()
 	e := &env{t: t, ctx: context.Background(), st: st}
 	org, _, err := st.CreateOrganization(e.ctx, "Org "+t.Name())
@@ -226,7 +226,7 @@ func (e *env) failWritesOf(name string) {
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
-func assertCounts(t *testing.T, got, want models.RunCounts) {
+func assertCounts(t testing.TB, got, want models.RunCounts) {
 	t.Helper()
 	if !equalCounts(got, want) {
 		t.Errorf("counts = %+v, want %+v", got, want)

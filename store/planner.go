@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"maps"
 
 	"github.com/mailroom/oktasync/models"
@@ -112,15 +113,22 @@ func newPlanner(runID, orgID string, adoptCSV bool) *planner {
 		byEmail: map[rowKey][]*models.Recipient{}}
 }
 
-// add indexes loaded rows; a row loaded twice keeps its first copy.
-func (pl *planner) add(rows []*models.Recipient) {
+// add indexes loaded rows; a row loaded twice keeps its first copy. A row
+// of another organization means a location was shared across tenants,
+// which the store never allows; it stops the page rather than leak.
+func (pl *planner) add(rows []*models.Recipient) error {
 	for _, r := range rows {
+		if r.OrgID != pl.orgID {
+			return fmt.Errorf("recipient %d belongs to another organization: %w",
+				r.ID, ErrConflict)
+		}
 		if _, dup := pl.byID[r.ID]; dup {
 			continue
 		}
 		pl.byID[r.ID] = r
 		pl.index(r)
 	}
+	return nil
 }
 
 func (pl *planner) index(r *models.Recipient) {

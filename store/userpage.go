@@ -164,8 +164,8 @@ func (s *Store) applyPeople(tx *gorm.DB, p UserPage, people []person) (
 }
 
 // loadByUser loads, and on PostgreSQL locks, the rows the page's users
-// already have at the locations, in id order so that two transactions
-// lock in the same order.
+// already have at the locations. The locations were checked to be the
+// organization's in this transaction; rows are checked again before use.
 func (s *Store) loadByUser(tx *gorm.DB, pl *planner, orgID string, locs []string,
 	people []person) error {
 	var ids []string
@@ -177,15 +177,11 @@ func (s *Store) loadByUser(tx *gorm.DB, pl *planner, orgID string, locs []string
 	if len(ids) == 0 || len(locs) == 0 {
 		return nil
 	}
-	var rows []*models.Recipient
-	err := s.dial.forUpdate(tx).
-		Where("org_id = ? AND location_id IN ? AND okta_user_id IN ?", orgID, locs, ids).
-		Order("id").Find(&rows).Error
+	rows, err := s.dial.lockPairs(tx, "okta_user_id", locs, ids)
 	if err != nil {
 		return fmt.Errorf("load recipients: %w", err)
 	}
-	pl.add(rows)
-	return nil
+	return pl.add(rows)
 }
 
 // loadByEmail loads the rows that share an email with a user who is new
@@ -201,16 +197,11 @@ func (s *Store) loadByEmail(tx *gorm.DB, pl *planner, orgID string, locs []strin
 	if len(emails) == 0 {
 		return nil
 	}
-	var rows []*models.Recipient
-	err := s.dial.forUpdate(tx).
-		Where("org_id = ? AND location_id IN ? AND email_norm IN ?", orgID, locs,
-			uniqueStrings(emails)).
-		Order("id").Find(&rows).Error
+	rows, err := s.dial.lockPairs(tx, "email_norm", locs, uniqueStrings(emails))
 	if err != nil {
 		return fmt.Errorf("load recipients by email: %w", err)
 	}
-	pl.add(rows)
-	return nil
+	return pl.add(rows)
 }
 
 // writePlanned writes the planned rows and counts what was written. A dry
@@ -223,8 +214,8 @@ func (s *Store) writePlanned(tx *gorm.DB, pl *planner, dryRun bool) error {
 			w.row.UpdatedAt = now
 		}
 		inserts, updates := pl.split()
-		s.writeRecipients(tx, inserts, conflictOnOktaUser)
-		s.writeRecipients(tx, updates, conflictOnID)
+		s.writeRecipients(tx, inserts, onOktaUser)
+		s.writeRecipients(tx, updates, onID)
 		pl.tally()
 		if dryRun {
 			return errDryRun

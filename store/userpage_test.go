@@ -307,7 +307,7 @@ func testFailedRowCostsOnlyItself(e *env) {
 	}
 }
 
-func assertNotFound(t *testing.T, what string, err error) {
+func assertNotFound(t testing.TB, what string, err error) {
 	t.Helper()
 	if !isNotFound(err) {
 		t.Errorf("%s error = %v, want ErrNotFound", what, err)

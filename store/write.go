@@ -7,9 +7,25 @@ import (
 	"github.com/mailroom/oktasync/models"
 )
 
+// upsertKey says what a recipient write conflicts on.
+type upsertKey int
+
+const (
+	// plainInsert adds rows that conflict with nothing, such as CSV rows.
+	plainInsert upsertKey = iota
+	// onOktaUser adds directory rows, keyed by (location, Okta user).
+	onOktaUser
+	// onID rewrites rows that exist already, keyed by id.
+	onID
+)
+
 // recipientColumns is how many columns an insert of a recipient binds; it
-// sizes batches against the dialect's parameter limit.
+// sizes GORM's batches against the dialect's parameter limit.
 const recipientColumns = 20
+
+// pgBatchRows caps the rows of one PostgreSQL array upsert; the arrays
+// travel as 19 parameters, so only memory bounds it.
+const pgBatchRows = 5000
 
 // recipientUpdates are the columns a sync or an import may change on an
 // existing recipient. Provenance, the location and the creating run never
@@ -20,50 +36,54 @@ var recipientUpdates = []string{
 	"inactive_reason", "changed_run_id", "updated_at",
 }
 
-// Upserts for new directory rows, keyed by (location, Okta user), and for
-// rows that exist already, keyed by id. Both are INSERT … ON CONFLICT … DO
-// UPDATE, which PostgreSQL and SQLite (3.24 and later) share.
-var (
-	conflictOnOktaUser = &clause.OnConflict{
+// conflicts are the ON CONFLICT clauses of GORM's upserts. Both dialects
+// share INSERT … ON CONFLICT … DO UPDATE (SQLite since 3.24).
+var conflicts = map[upsertKey]*clause.OnConflict{
+	onOktaUser: {
 		Columns:   []clause.Column{{Name: "location_id"}, {Name: "okta_user_id"}},
 		DoUpdates: clause.AssignmentColumns(recipientUpdates),
-	}
-	conflictOnID = &clause.OnConflict{
+	},
+	onID: {
 		Columns:   []clause.Column{{Name: "id"}},
 		DoUpdates: clause.AssignmentColumns(recipientUpdates),
-	}
-)
+	},
+}
 
-// writeRecipients upserts ws in batches as large as the dialect allows; a
-// nil conflict makes plain inserts.
-// Each batch runs in a savepoint; if it fails, its rows are retried one by
-// one, each in its own savepoint, so a bad row costs only itself: its err
-// is set and the others are stored.
-func (s *Store) writeRecipients(tx *gorm.DB, ws []*write, conflict *clause.OnConflict) {
+// writeRecipients upserts ws in batches. Each batch runs in a savepoint; if
+// it fails, its rows are retried one by one, each in its own savepoint, so
+// a bad row costs only itself: its err is set and the others are stored.
+// New rows get their ids.
+func (s *Store) writeRecipients(tx *gorm.DB, ws []*write, key upsertKey) {
 	size := s.dial.maxParams() / recipientColumns
+	if s.dial.isPostgres() {
+		size = pgBatchRows
+	}
 	for start := 0; start < len(ws); start += size {
 		chunk := ws[start:min(start+size, len(ws))]
-		err := upsertChunk(tx, chunk, conflict)
+		err := s.upsertChunk(tx, chunk, key)
 		if err == nil {
 			continue
 		}
 		s.log.Warn("recipient batch failed, retrying row by row",
 			"rows", len(chunk), "err", err)
 		for _, w := range chunk {
-			w.err = upsertChunk(tx, []*write{w}, conflict)
+			w.err = s.upsertChunk(tx, []*write{w}, key)
 		}
 	}
 }
 
 // upsertChunk writes one statement's worth of rows inside a savepoint.
-func upsertChunk(tx *gorm.DB, chunk []*write, conflict *clause.OnConflict) error {
-	rows := make([]*models.Recipient, len(chunk))
-	for i, w := range chunk {
-		rows[i] = w.row
-	}
+func (s *Store) upsertChunk(tx *gorm.DB, chunk []*write, key upsertKey) error {
 	return tx.Transaction(func(tx *gorm.DB) error {
-		if conflict != nil {
-			tx = tx.Clauses(*conflict)
+		if s.dial.isPostgres() {
+			return pgUpsert(tx, chunk, key)
+		}
+		rows := make([]*models.Recipient, len(chunk))
+		for i, w := range chunk {
+			rows[i] = w.row
+		}
+		if c := conflicts[key]; c != nil {
+			tx = tx.Clauses(*c)
 		}
 		return tx.Create(&rows).Error
 	})
