@@ -112,15 +112,17 @@ func (d dialect) forUpdate(q *gorm.DB) *gorm.DB {
 	return q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
 }
 
-// maxParams is how many bind parameters one statement may carry, with
-// headroom: PostgreSQL's wire protocol counts them in 16 bits (65,535) and
-// SQLite's default SQLITE_MAX_VARIABLE_NUMBER is 32,766
-// (https://www.sqlite.org/limits.html#max_variable_number).
+// maxParams is how many bind parameters one statement should carry.
+// PostgreSQL's wire protocol counts them in 16 bits (65,535). SQLite allows
+// 32,766, but the pure-Go driver finds each parameter's value by scanning
+// all of them, so binding costs the square of their number: a statement of
+// 30,000 parameters spent a second binding. 999, SQLite's historical limit
+// (https://www.sqlite.org/limits.html#max_variable_number), keeps it cheap.
 func (d dialect) maxParams() int {
 	if d.isPostgres() {
 		return 60000
 	}
-	return 30000
+	return 999
 }
 
 // lockPairs loads, and on PostgreSQL locks, the recipients at any of locs
@@ -159,7 +161,7 @@ func (d dialect) lockPairs(tx *gorm.DB, column string, locs, keys []string) (
 	}
 	sql := "SELECT r.* FROM unnest(?::text[], ?::text[]) AS k(loc, key), LATERAL (" +
 		"SELECT * FROM recipients WHERE location_id = k.loc AND " + column + " = k.key " +
-		"ORDER BY id FOR UPDATE) r"
+		"FOR UPDATE) r"
 	err := tx.Raw(sql, pgTextArray(pairLocs), pgTextArray(pairKeys)).Scan(&rows).Error
 	return rows, err
 }

@@ -222,7 +222,7 @@ func (s *Store) writePlanned(tx *gorm.DB, pl *planner, dryRun bool) error {
 		}
 		return nil
 	}
-	if err := tx.Transaction(write); err != nil && !errors.Is(err, errDryRun) {
+	if err := savepoint(tx, write); err != nil && !errors.Is(err, errDryRun) {
 		return err
 	}
 	return nil

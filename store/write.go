@@ -1,6 +1,8 @@
 package store
 
 import (
+	"errors"
+
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -74,7 +76,7 @@ func (s *Store) writeRecipients(tx *gorm.DB, ws []*write, key upsertKey) {
 
 // upsertChunk writes one statement's worth of rows inside a savepoint.
 func (s *Store) upsertChunk(tx *gorm.DB, chunk []*write, key upsertKey) error {
-	return tx.Transaction(func(tx *gorm.DB) error {
+	return savepoint(tx, func(tx *gorm.DB) error {
 		if s.dial.isPostgres() {
 			return pgUpsert(tx, chunk, key)
 		}
@@ -87,4 +89,24 @@ func (s *Store) upsertChunk(tx *gorm.DB, chunk []*write, key upsertKey) error {
 		}
 		return tx.Create(&rows).Error
 	})
+}
+
+// savepoint runs fn inside a savepoint of tx: if fn fails, its writes are
+// rolled back and the transaction stays usable. GORM's nested transactions
+// never release their savepoints, and every open one costs: SQLite journals
+// each page written under it once more, PostgreSQL keeps a subtransaction
+// per savepoint and slows down past 64 of them, as a page or an import of
+// many batches would open. So this one is released.
+func savepoint(tx *gorm.DB, fn func(tx *gorm.DB) error) error {
+	const name = "store_batch"
+	if err := tx.Exec("SAVEPOINT " + name).Error; err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		if rerr := tx.Exec("ROLLBACK TO SAVEPOINT " + name).Error; rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return errors.Join(err, tx.Exec("RELEASE SAVEPOINT "+name).Error)
+	}
+	return tx.Exec("RELEASE SAVEPOINT " + name).Error
 }
