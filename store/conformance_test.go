@@ -37,6 +37,8 @@ var conformance = []struct {
 	{"CountsMatchDatabase", testCountsMatchDatabase},
 	{"ApplyUserPageIsTenantScoped", testApplyUserPageIsTenantScoped},
 	{"FailedRowCostsOnlyItself", testFailedRowCostsOnlyItself},
+	{"OddCharactersRoundTrip", testOddCharactersRoundTrip},
+	{"ConcurrentRetriesApplyOnce", testConcurrentRetriesApplyOnce},
 	{"DeactivationPerLocation", testDeactivationPerLocation},
 	{"DeactivationIsIdempotent", testDeactivationIsIdempotent},
 	{"CSVAndManualNeverDeactivated", testCSVAndManualNeverDeactivated},

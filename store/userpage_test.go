@@ -313,3 +313,45 @@ func assertNotFound(t testing.TB, what string, err error) {
 		t.Errorf("%s error = %v, want ErrNotFound", what, err)
 	}
 }
+
+func testOddCharactersRoundTrip(e *env) {
+	odd := []store.DirectoryRecipient{
+		{OktaUserID: `00u"quote`, Active: true, Email: `"a,b"@example.com`, FirstName: "Ann"},
+		{OktaUserID: `00u\back`, Active: true, Email: `back\slash@example.com`},
+		{OktaUserID: "00u{brace}", Active: true, Email: "{x}@example.com", LastName: "Ōno"},
+		{OktaUserID: "00u space", Active: true, Email: "NULL@example.com"},
+	}
+	csvID := e.csv(e.locs[0], "{X}@Example.com")
+	run := e.run(false, allUsers(e.locs[:2]...))
+	got := e.page(run, 1, adopt, e.locs[:2], odd...)
+	assertCounts(e.t, got, models.RunCounts{Pages: 1, Fetched: 4, Created: 7, Updated: 1})
+	if r := e.recipient(e.locs[0], "00u{brace}"); r.ID != csvID {
+		e.t.Errorf("recipient of 00u{brace} = %d, want the adopted CSV row %d", r.ID, csvID)
+	}
+
+	again := e.page(e.run(false, allUsers(e.locs[:2]...)), 1, adopt, e.locs[:2], odd...)
+	assertCounts(e.t, again, models.RunCounts{Pages: 1, Fetched: 4, Unchanged: 8})
+}
+
+func testConcurrentRetriesApplyOnce(e *env) {
+	run := e.run(false, allUsers(e.locs...))
+	results := make(chan models.RunCounts, 3)
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() {
+			c, err := e.st.ApplyUserPage(e.ctx, store.UserPage{RunID: run, OrgID: e.org.ID,
+				SourceKey: models.SourceUsers, PageNo: 1, LocationIDs: e.locs,
+				Users: users(0, 50)})
+			results <- c
+			errs <- err
+		}()
+	}
+	want := models.RunCounts{Pages: 1, Fetched: 50, Created: 150}
+	for range 3 {
+		e.must(<-errs)
+		assertCounts(e.t, <-results, want)
+	}
+	if n := len(e.recipients()); n != 150 {
+		e.t.Errorf("recipients = %d, want 150", n)
+	}
+}

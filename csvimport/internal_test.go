@@ -1,0 +1,94 @@
+package csvimport
+
+import (
+	"errors"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestCheckEmail(t *testing.T) {
+	cases := []struct {
+		email string
+		ok    bool
+	}{
+		{"ann@example.com", true},
+		{"Ann.O'Neil+mail@sub.example.co.uk", true},
+		{"josé@exämple.com", true},
+		{"", false},
+		{"ann", false},
+		{"@example.com", false},
+		{"ann@", false},
+		{"ann@localhost", false},
+		{"ann@example..com", false},
+		{"ann@.example.com", false},
+		{"Ann <ann@example.com>", false},
+		{"ann@example.com, bob@example.com", false},
+		{"ann smith@example.com", false},
+	}
+	for _, c := range cases {
+		if got := checkEmail(c.email) == ""; got != c.ok {
+			t.Errorf("checkEmail(%q) ok = %v, want %v", c.email, got, c.ok)
+		}
+	}
+}
+
+func TestHeaderNames(t *testing.T) {
+	cases := []struct {
+		line    string
+		fields  []string
+		unknown []string
+	}{
+		{"email", nil, nil},
+		{" E-mail ,email", nil, []string{"E-mail"}},
+		{"First Name,EMAIL,last_name,Employee_Number,TiTle,,Dept", []string{
+			"employee_number", "first_name", "last_name", "title"}, []string{"Dept"}},
+		{"e mail,phone,department", []string{"department", "phone"}, nil},
+	}
+	for _, c := range cases {
+		in, err := newReader(strings.NewReader(c.line + "\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := in.header()
+		if err != nil {
+			t.Errorf("header(%q) error = %v", c.line, err)
+			continue
+		}
+		fields := h.fields()
+		slices.Sort(fields)
+		if !slices.Equal(fields, c.fields) || !slices.Equal(h.unknown, c.unknown) {
+			t.Errorf("header(%q) = %q unknown %q, want %q unknown %q", c.line, fields,
+				h.unknown, c.fields, c.unknown)
+		}
+	}
+}
+
+func TestRowNumbers(t *testing.T) {
+	file := "email,first_name\r\n" +
+		"a@example.com,A\r\n" +
+		"b@example.com,\"two\r\nlines\"\r\n" +
+		"\r\n" +
+		"\r\n" +
+		"c@example.com,\"three\nlines\nhere\"\n" +
+		"d@example.com,D"
+	in, err := newReader(strings.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for {
+		_, row, err := in.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, row)
+	}
+	if want := []int{1, 2, 3, 6, 7}; !slices.Equal(got, want) {
+		t.Errorf("rows = %v, want %v", got, want)
+	}
+}
