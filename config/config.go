@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +29,9 @@ type Common struct {
 
 	TemporalAddress   string `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
 	TemporalNamespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
+	// TaskQueue is the task queue the worker polls and the starter starts
+	// workflows on; both must agree.
+	TaskQueue string `env:"TEMPORAL_TASK_QUEUE" envDefault:"directory-sync"`
 
 	// SecretKey is the base64 master key sealing the private JWK at rest
 	// and Temporal payloads. Both processes need the same one.
@@ -91,7 +95,10 @@ func LoadStarter() (Starter, error) {
 	return c, c.Common.check()
 }
 
-func (c Common) check() error {
+func (c *Common) check() error {
+	c.OktaAllowedHosts = slices.DeleteFunc(c.OktaAllowedHosts, func(h string) bool {
+		return strings.TrimSpace(h) == ""
+	})
 	if _, err := secrets.ParseMasterKey(c.SecretKey); err != nil {
 		return fmt.Errorf("config: SECRET_KEY: %w", err)
 	}

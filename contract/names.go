@@ -8,7 +8,9 @@
 // directory data or a secret into workflow history.
 package contract
 
-// TaskQueue is the Temporal task queue the worker polls.
+// TaskQueue is the default Temporal task queue the worker polls and the
+// starter starts workflows on (TEMPORAL_TASK_QUEUE overrides it). Child
+// workflows and activities inherit their parent's queue.
 const TaskQueue = "directory-sync"
 
 // Workflow type names.
