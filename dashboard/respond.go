@@ -1,0 +1,114 @@
+package dashboard
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/mailroom/oktasync/directory"
+	"github.com/mailroom/oktasync/store"
+)
+
+// APIError is the body of every error response: a stable code, what is
+// wrong, and what to do about it.
+type APIError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Fix     string `json:"fix,omitempty"`
+	Field   string `json:"field,omitempty"`
+}
+
+// ErrorBody wraps an error, with every problem when the input had several.
+type ErrorBody struct {
+	Error    APIError   `json:"error"`
+	Problems []APIError `json:"problems,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, e APIError) {
+	writeJSON(w, status, ErrorBody{Error: e})
+}
+
+// writeInputError answers 400 with every problem of the admin's input.
+func writeInputError(w http.ResponseWriter, err *directory.InputError) {
+	body := ErrorBody{}
+	for _, p := range err.Problems {
+		body.Problems = append(body.Problems, fromDirectory(p))
+	}
+	if len(body.Problems) > 0 {
+		body.Error = body.Problems[0]
+	}
+	writeJSON(w, http.StatusBadRequest, body)
+}
+
+func fromDirectory(e *directory.Error) APIError {
+	return APIError{Code: string(e.Code), Message: e.Message, Fix: e.Fix, Field: e.Field}
+}
+
+// writeStoreError maps store sentinels to statuses; anything else is a 500
+// whose detail stays in the log.
+func (s *Server) writeStoreError(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, APIError{Code: "not_found",
+			Message: "no such resource in this organization"})
+	case errors.Is(err, store.ErrConflict):
+		writeError(w, http.StatusConflict, APIError{Code: "conflict", Message: err.Error()})
+	case errors.Is(err, store.ErrInvalid):
+		writeError(w, http.StatusBadRequest, APIError{Code: "invalid", Message: err.Error()})
+	default:
+		s.internalError(w, r, err)
+	}
+}
+
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("request failed", "route", r.Pattern, "err", err)
+	writeError(w, http.StatusInternalServerError, APIError{Code: "internal",
+		Message: "the request failed; see the service log"})
+}
+
+// maxJSONBody bounds JSON request bodies; CSV imports stream separately.
+const maxJSONBody = 1 << 20
+
+// decodeJSON reads a JSON body into v, rejecting unknown fields so a typo
+// in a setting's name is an error rather than silently ignored.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		writeError(w, http.StatusBadRequest, APIError{Code: "invalid_json",
+			Message: fmt.Sprintf("the request body is not valid JSON for this call: %v",
+				sanitizeJSONError(err)),
+			Fix: "send a JSON object with the documented fields"})
+		return false
+	}
+	return true
+}
+
+// sanitizeJSONError keeps a decoder error's position and type but not the
+// offending value, which could be part of a pasted key.
+func sanitizeJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %q has the wrong type", typ.Field)
+	}
+	msg := err.Error()
+	if len(msg) > 120 {
+		msg = msg[:120]
+	}
+	return msg
+}
