@@ -97,6 +97,18 @@ func (s *Server) IssueToken(clientID string, scopes ...string) (string, error) {
 	return s.mintLocked(clientID, scopes), nil
 }
 
+// AccessTokens returns every access token issued and not yet expired, so a
+// test can check that none of them leaked into logs or workflow history.
+func (s *Server) AccessTokens() []string {
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	out := make([]string, 0, len(s.tokens))
+	for tok := range s.tokens {
+		out = append(out, tok)
+	}
+	return out
+}
+
 // ExpireTokens makes every live token expired, as if an hour had passed.
 func (s *Server) ExpireTokens() {
 	s.authMu.Lock()

@@ -19,6 +19,9 @@ func (p *Provider) Validate(ctx context.Context, creds directory.Credentials, sa
 	if err != nil {
 		return firstError(err)
 	}
+	// Validation must ask Okta, not a cached token: a grant revoked or a
+	// "Proof of possession" box ticked since the last mint must show.
+	p.tokens.invalidate(cred.owner())
 	s := p.newSession(cred, scopes)
 
 	if _, _, err := s.client(ctx); err != nil {
