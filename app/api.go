@@ -53,9 +53,9 @@ func (a *API) wire(ctx context.Context, cfg config.Starter, log *slog.Logger) er
 	}
 	a.server = dashboard.New(a.store, a.temporal, provider, box, dashboard.Config{
 		OperatorToken: cfg.OperatorToken, TaskQueue: cfg.TaskQueue,
-		DomainPolicy:  okta.DomainPolicy{ExtraHosts: cfg.OktaAllowedHosts},
-		EnableWait:    cfg.EnableWait,
-		Codec:         codec, CodecOrigins: cfg.CodecOrigins, CodecToken: cfg.CodecToken,
+		DomainPolicy: okta.DomainPolicy{ExtraHosts: cfg.OktaAllowedHosts},
+		EnableWait:   cfg.EnableWait,
+		Codec:        codec, CodecOrigins: cfg.CodecOrigins, CodecToken: cfg.CodecToken,
 	}, log.With("component", "api"))
 	return nil
 }

@@ -37,7 +37,7 @@ func DialTemporal(ctx context.Context, cfg config.Common, log *slog.Logger) (cli
 		FailureConverter: temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
 			DataConverter: dc, EncodeCommonAttributes: true,
 		}),
-		Logger:        tlog.NewStructuredLogger(log.With("component", "temporal")),
+		Logger: tlog.NewStructuredLogger(log.With("component", "temporal")),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: dial temporal at %s: %w", cfg.TemporalAddress, err)

@@ -11,8 +11,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/mailroom/oktasync/config"
 	"github.com/mailroom/oktasync/app"
+	"github.com/mailroom/oktasync/config"
 )
 
 func main() {
