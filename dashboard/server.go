@@ -81,7 +81,24 @@ func (s *Server) Handler() http.Handler {
 
 // orgRoutes registers the routes of one organization.
 func (s *Server) orgRoutes(mux *http.ServeMux) {
-	routes := map[string]orgHandler{
+	for pattern, h := range s.routes() {
+		mux.HandleFunc(pattern, s.tenant(h))
+	}
+}
+
+// OrgRoutes lists the patterns of every organization route, so tests can
+// check that each one enforces tenancy.
+func OrgRoutes() []string {
+	var out []string
+	for pattern := range (&Server{}).routes() {
+		out = append(out, pattern)
+	}
+	return out
+}
+
+// routes maps each organization route to its handler.
+func (s *Server) routes() map[string]orgHandler {
+	return map[string]orgHandler{
 		"GET /api/v1/orgs/{org}":                               s.getOrg,
 		"POST /api/v1/orgs/{org}/locations":                    s.createLocation,
 		"GET /api/v1/orgs/{org}/locations":                     s.listLocations,
@@ -111,9 +128,6 @@ func (s *Server) orgRoutes(mux *http.ServeMux) {
 		"GET /api/v1/orgs/{org}/sso-users":                     s.listSSOUsers,
 		"POST /api/v1/orgs/{org}/sso-users/{user}/login-user":  s.createLoginUser,
 		"GET /api/v1/orgs/{org}/login-users":                   s.listLoginUsers,
-	}
-	for pattern, h := range routes {
-		mux.HandleFunc(pattern, s.tenant(h))
 	}
 }
 

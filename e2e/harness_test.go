@@ -210,6 +210,7 @@ func (h *harness) settings(prefs models.Preferences) dashboard.EnableRequest {
 // enable turns the integration on and waits for its first run to finish.
 func (h *harness) enable(prefs models.Preferences) models.SyncRun {
 	h.t.Helper()
+	known := h.runIDs()
 	v, err := h.api.EnableDirectory(h.ctx, h.settings(prefs))
 	if err != nil {
 		h.t.Fatalf("enable directory: %v", err)
@@ -217,7 +218,7 @@ func (h *harness) enable(prefs models.Preferences) models.SyncRun {
 	if v.State != models.StateActive {
 		h.t.Fatalf("state after enable = %q, want active", v.State)
 	}
-	return h.waitRun(nil)
+	return h.waitRun(known)
 }
 
 // syncNow asks for a run and waits for it to finish.

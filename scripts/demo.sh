@@ -20,7 +20,7 @@ UI_PORT=${DEMO_UI_PORT:-8233}
 API_PORT=${DEMO_API_PORT:-8080}
 STANDIN_PORT=${DEMO_STANDIN_PORT:-8443}
 USERS=${DEMO_USERS:-3000}
-GROUPS=${DEMO_GROUPS:-12}
+GROUP_COUNT=${DEMO_GROUPS:-12}
 CLIENT_ID=0oademoapiclient0001
 SAML_APP_ID=0oademosamlapp000001
 LOCATIONS=("HQ Mailroom" "Warehouse Dock" "East Tower" "West Tower" "Lab Building")
@@ -79,9 +79,9 @@ start_temporal() {
 }
 
 start_standin() {
-  say "starting the Okta stand-in with $USERS users and $GROUPS groups"
+  say "starting the Okta stand-in with $USERS users and $GROUP_COUNT groups"
   launch standin bin/okta-standin --addr "127.0.0.1:$STANDIN_PORT" \
-    --users "$USERS" --groups "$GROUPS" --seed 42 \
+    --users "$USERS" --groups "$GROUP_COUNT" --seed 42 \
     --client-id "$CLIENT_ID" --saml-app-id "$SAML_APP_ID" \
     --cert-out "$DEMO_DIR/standin.pem" --private-jwk-out "$DEMO_DIR/private-jwk.json"
   wait_port standin "$STANDIN_PORT"
