@@ -109,7 +109,8 @@ func (e *env) directoryUser(id, email, first string, active bool) {
 	e.must(err)
 	integ, err := e.st.Integration(e.ctx, e.org)
 	if err != nil {
-		id, err := e.st.BeginValidation(e.ctx, e.org, store.IntegrationSettings{Domain: "acme.okta.com"})
+		id, err := e.st.BeginValidation(e.ctx, e.org,
+			store.IntegrationSettings{Domain: "acme.okta.com"})
 		e.must(err)
 		e.must(e.st.MarkActive(e.ctx, e.org, id))
 		integ, err = e.st.Integration(e.ctx, e.org)

@@ -10,8 +10,9 @@ import (
 	"github.com/mailroom/oktasync/store"
 )
 
-// Dimensions of a large sync: Okta's users listing returns at most 200
-// users a page (https://developer.okta.com/docs/api/openapi/okta-management/management/tag/User/#tag/User/operation/listUsers).
+// Dimensions of a large sync. Okta's users listing returns at most 200
+// users a page: see "List all users", limit, in
+// https://developer.okta.com/docs/api/openapi/okta-management/management/tag/User/.
 const (
 	benchPageUsers = 200
 	benchLocations = 10

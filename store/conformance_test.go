@@ -20,6 +20,7 @@ var conformance = []struct {
 	{"CreateRunIsIdempotent", testCreateRunIsIdempotent},
 	{"RunStatus", testRunStatus},
 	{"RunCounts", testRunCounts},
+	{"FinishedRunTakesNoPages", testFinishedRunTakesNoPages},
 	{"ApplyUserPageCreates", testApplyUserPageCreates},
 	{"ApplyUserPageIsIdempotent", testApplyUserPageIsIdempotent},
 	{"SecondSyncWritesNothing", testSecondSyncWritesNothing},

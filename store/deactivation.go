@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -94,7 +95,8 @@ func (s *Store) PlanDeactivation(ctx context.Context, runID string) (Deactivatio
 // ApplyDeactivation deactivates the recipients PlanDeactivation counts
 // (InactiveReason missing) and records how many on the run. Applying again
 // deactivates nothing more and returns the recorded count. A dry run only
-// plans: applying one is ErrConflict.
+// plans, and a run that ended without applying them (rejected at the
+// brake, say) never will: applying either is ErrConflict.
 func (s *Store) ApplyDeactivation(ctx context.Context, runID string) (int, error) {
 	var n int
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -107,6 +109,8 @@ func (s *Store) ApplyDeactivation(ctx context.Context, runID string) (int, error
 		case run.AppliedDeactivations != nil:
 			n = *run.AppliedDeactivations
 			return nil
+		case slices.Contains(finished, run.Status):
+			return fmt.Errorf("run is %s: %w", run.Status, ErrConflict)
 		}
 
 		res := tx.Model(&models.Recipient{}).Where(missingWhere, missingArgs(run.OrgID, runID)...).

@@ -206,8 +206,8 @@ func (e *env) failWritesOf(name string) {
 	e.t.Helper()
 	db := e.st.DB()
 	if e.st.Dialect() == "postgres" {
-		e.must(db.Exec("ALTER TABLE recipients ADD CONSTRAINT test_fail_writes CHECK (first_name <> '" +
-			name + "')").Error)
+		e.must(db.Exec("ALTER TABLE recipients ADD CONSTRAINT test_fail_writes " +
+			"CHECK (first_name <> '" + name + "')").Error)
 		e.t.Cleanup(func() {
 			db.Exec("ALTER TABLE recipients DROP CONSTRAINT test_fail_writes")
 		})
@@ -225,6 +225,14 @@ func (e *env) failWritesOf(name string) {
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// wantErr fails the test unless err wraps target.
+func wantErr(t testing.TB, what string, err, target error) {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Errorf("%s error = %v, want %v", what, err, target)
+	}
+}
 
 func assertCounts(t testing.TB, got, want models.RunCounts) {
 	t.Helper()

@@ -130,7 +130,8 @@ func (s *Store) lockIntegration(tx *gorm.DB, orgID string) (models.DirectoryInte
 }
 
 // Integration returns the organization's integration.
-func (s *Store) Integration(ctx context.Context, orgID string) (models.DirectoryIntegration, error) {
+func (s *Store) Integration(ctx context.Context, orgID string) (
+	models.DirectoryIntegration, error) {
 	var in models.DirectoryIntegration
 	if err := s.conn(ctx).Where("org_id = ?", orgID).Take(&in).Error; err != nil {
 		return in, fmt.Errorf("store: integration: %w", notFound(err))
@@ -191,7 +192,8 @@ func (s *Store) apply(ctx context.Context, orgID, integrationID string, t transi
 func cleared() map[string]any {
 	return map[string]any{
 		"okta_domain": "", "saml_app_id": "", "client_id": "", "key_id": "",
-		"private_jwk_ciphertext": nil, "preferences": jsonColumn(models.Preferences{}), "paused": false,
+		"private_jwk_ciphertext": nil, "preferences": jsonColumn(models.Preferences{}),
+		"paused": false,
 	}
 }
 

@@ -16,9 +16,8 @@ var settings = store.IntegrationSettings{
 }
 
 func testIntegrationLifecycle(e *env) {
-	if _, err := e.st.BeginValidation(e.ctx, e.org.ID, settings); !errors.Is(err, store.ErrConflict) {
-		e.t.Errorf("BeginValidation while active error = %v, want ErrConflict", err)
-	}
+	_, err := e.st.BeginValidation(e.ctx, e.org.ID, settings)
+	wantErr(e.t, "BeginValidation while active", err, store.ErrConflict)
 	e.must(e.st.MarkActive(e.ctx, e.org.ID, e.integ)) // a retried activity
 	e.must(e.st.SetPaused(e.ctx, e.org.ID, e.integ, true))
 	e.must(e.st.SetLastError(e.ctx, e.org.ID, e.integ, "rate_limited", "slow\ndown", "wait"))
@@ -31,9 +30,8 @@ func testIntegrationLifecycle(e *env) {
 	e.must(e.st.UpdatePreferences(e.ctx, e.org.ID, e.integ, settings.Preferences))
 
 	e.must(e.st.MarkDisabling(e.ctx, e.org.ID, e.integ))
-	if _, err := e.st.BeginValidation(e.ctx, e.org.ID, settings); !errors.Is(err, store.ErrConflict) {
-		e.t.Errorf("BeginValidation while disabling error = %v, want ErrConflict", err)
-	}
+	_, err = e.st.BeginValidation(e.ctx, e.org.ID, settings)
+	wantErr(e.t, "BeginValidation while disabling", err, store.ErrConflict)
 	e.must(e.st.RemoveIntegration(e.ctx, e.org.ID, e.integ))
 	e.must(e.st.RemoveIntegration(e.ctx, e.org.ID, e.integ))
 	in, err = e.st.Integration(e.ctx, e.org.ID)
@@ -89,7 +87,8 @@ func testRemoveIntegrationKeepsRecipients(e *env) {
 	sso, err := e.st.ListSSOUsers(e.ctx, e.org.ID, store.EmailFilter{})
 	e.must(err)
 	if len(ms) != 0 || len(sso) != 0 {
-		e.t.Errorf("after RemoveIntegration: %d mappings, %d SSO users, want none", len(ms), len(sso))
+		e.t.Errorf("after RemoveIntegration: %d mappings, %d SSO users, want none",
+			len(ms), len(sso))
 	}
 	if _, err := e.st.Run(e.ctx, e.org.ID, run); err != nil || len(e.recipients()) != 3 {
 		e.t.Errorf("after RemoveIntegration: run %v, %d recipients, want both kept",
@@ -101,14 +100,12 @@ func testBeginValidationNeedsSSO(e *env) {
 	other := newEnv(e.t, e.st)
 	e.must(e.st.MarkFailed(e.ctx, other.org.ID, other.integ, "x", "y", "z"))
 	e.must(e.st.SetSSOEnabled(e.ctx, other.org.ID, false))
-	if _, err := e.st.BeginValidation(e.ctx, other.org.ID, settings); !errors.Is(err, store.ErrConflict) {
-		e.t.Errorf("BeginValidation without SSO error = %v, want ErrConflict", err)
-	}
+	_, err := e.st.BeginValidation(e.ctx, other.org.ID, settings)
+	wantErr(e.t, "BeginValidation without SSO", err, store.ErrConflict)
 	long := settings
 	long.Domain = strings.Repeat("a", 300) + ".okta.com"
-	if _, err := e.st.BeginValidation(e.ctx, e.org.ID, long); !errors.Is(err, store.ErrInvalid) {
-		e.t.Errorf("BeginValidation(long domain) error = %v, want ErrInvalid", err)
-	}
+	_, err = e.st.BeginValidation(e.ctx, e.org.ID, long)
+	wantErr(e.t, "BeginValidation(long domain)", err, store.ErrInvalid)
 }
 
 func testGroupMappings(e *env) {

@@ -51,22 +51,18 @@ func testRunStatus(e *env) {
 	}
 	e.must(e.st.SetRunStatus(e.ctx, first, models.RunHeld))
 	e.must(e.st.SetRunStatus(e.ctx, first, models.RunHeld))
-	if err := e.st.SetRunStatus(e.ctx, first, models.RunSucceeded); !errors.Is(err, store.ErrInvalid) {
-		e.t.Errorf("SetRunStatus(succeeded) error = %v, want ErrInvalid", err)
-	}
+	err := e.st.SetRunStatus(e.ctx, first, models.RunSucceeded)
+	wantErr(e.t, "SetRunStatus(succeeded)", err, store.ErrInvalid)
 
 	counts := models.RunCounts{Pages: 2, Created: 5}
 	e.must(e.st.FinishRun(e.ctx, first, models.RunSucceeded, counts, ""))
 	e.must(e.st.FinishRun(e.ctx, first, models.RunSucceeded, counts, ""))
-	if err := e.st.FinishRun(e.ctx, first, models.RunFailed, counts, "x"); !errors.Is(err, store.ErrConflict) {
-		e.t.Errorf("FinishRun(finished run) error = %v, want ErrConflict", err)
-	}
-	if err := e.st.SetRunStatus(e.ctx, first, models.RunRunning); !errors.Is(err, store.ErrConflict) {
-		e.t.Errorf("SetRunStatus(finished run) error = %v, want ErrConflict", err)
-	}
-	if _, err := e.st.ActiveRun(e.ctx, e.org.ID); !errors.Is(err, store.ErrNotFound) {
-		e.t.Errorf("ActiveRun with none running error = %v, want ErrNotFound", err)
-	}
+	err = e.st.FinishRun(e.ctx, first, models.RunFailed, counts, "x")
+	wantErr(e.t, "FinishRun(finished run)", err, store.ErrConflict)
+	err = e.st.SetRunStatus(e.ctx, first, models.RunRunning)
+	wantErr(e.t, "SetRunStatus(finished run)", err, store.ErrConflict)
+	_, err = e.st.ActiveRun(e.ctx, e.org.ID)
+	wantErr(e.t, "ActiveRun with none running", err, store.ErrNotFound)
 
 	second := e.run(false)
 	e.must(e.st.FinishRun(e.ctx, second, models.RunFailed, models.RunCounts{}, "okta: 403"))
@@ -92,5 +88,22 @@ func testRunCounts(e *env) {
 	}
 	if _, ok, err := e.st.RunPage(e.ctx, run, models.SourceUsers, 3); ok || err != nil {
 		e.t.Errorf("RunPage(3) = %v, %v, want not applied", ok, err)
+	}
+}
+
+func testFinishedRunTakesNoPages(e *env) {
+	run := e.run(false, allUsers(e.locs[0]))
+	first := e.page(run, 1, noAdopt, e.locs[:1], users(0, 2)...)
+	e.must(e.st.FinishRun(e.ctx, run, models.RunCancelled, first, "cancelled by admin"))
+
+	again := e.page(run, 1, noAdopt, e.locs[:1], users(0, 2)...)
+	assertCounts(e.t, again, first)
+	_, err := e.st.ApplyUserPage(e.ctx, store.UserPage{RunID: run, OrgID: e.org.ID,
+		SourceKey: models.SourceUsers, PageNo: 2, LocationIDs: e.locs[:1], Users: users(2, 3)})
+	wantErr(e.t, "ApplyUserPage(cancelled run)", err, store.ErrConflict)
+	_, err = e.st.ApplyDeactivation(e.ctx, run)
+	wantErr(e.t, "ApplyDeactivation(cancelled run)", err, store.ErrConflict)
+	if n := len(e.recipients()); n != 2 {
+		e.t.Errorf("recipients = %d, want 2", n)
 	}
 }

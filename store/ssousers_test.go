@@ -15,9 +15,12 @@ func (e *env) appPage(run string, pageNo int, us ...store.SSOUserRecord) models.
 	return c
 }
 
+// App assignments: direct, through a group, suspended, and without email.
 var (
-	ann  = store.SSOUserRecord{OktaUserID: "00ua", Email: "Ann@Acme.com", FirstName: "Ann", LastName: "Lee", UserStatus: "ACTIVE", AssignmentScope: "USER"}
-	bob  = store.SSOUserRecord{OktaUserID: "00ub", Email: "bob@sub.acme.com", UserStatus: "ACTIVE", AssignmentScope: "GROUP"}
+	ann = store.SSOUserRecord{OktaUserID: "00ua", Email: "Ann@Acme.com", FirstName: "Ann",
+		LastName: "Lee", UserStatus: "ACTIVE", AssignmentScope: "USER"}
+	bob = store.SSOUserRecord{OktaUserID: "00ub", Email: "bob@sub.acme.com",
+		UserStatus: "ACTIVE", AssignmentScope: "GROUP"}
 	cy   = store.SSOUserRecord{OktaUserID: "00uc", Email: "cy@other.org", UserStatus: "SUSPENDED"}
 	nobo = store.SSOUserRecord{OktaUserID: "00ud"}
 )
@@ -43,8 +46,8 @@ func testSSOUsersView(e *env) {
 	}{
 		{store.EmailFilter{}, []string{"00ua", "00ub", "00uc"}},
 		{store.EmailFilter{Domains: []string{"ACME.com"}}, []string{"00ua"}},
-		{store.EmailFilter{Domains: []string{"@sub.acme.com"}, Addresses: []string{" CY@other.org"}},
-			[]string{"00ub", "00uc"}},
+		{store.EmailFilter{Domains: []string{"@sub.acme.com"},
+			Addresses: []string{" CY@other.org"}}, []string{"00ub", "00uc"}},
 		{store.EmailFilter{Domains: []string{"cme.com"}}, nil},
 	}
 	for _, f := range filters {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/mailroom/oktasync/store"
@@ -22,10 +23,10 @@ func testOrganizationToken(e *env) {
 	if err != nil || got.ID != org.ID {
 		e.t.Errorf("OrganizationByToken(token) = %v, %v, want %s", got.ID, err, org.ID)
 	}
-	for _, bad := range []string{"", token + "x", "mrk_" + strings.Repeat("A", 43), org.APITokenHash} {
-		if _, err := e.st.OrganizationByToken(e.ctx, bad); !errors.Is(err, store.ErrNotFound) {
-			e.t.Errorf("OrganizationByToken(%q) error = %v, want ErrNotFound", bad, err)
-		}
+	forged := store.TokenPrefix + strings.Repeat("A", 43)
+	for _, bad := range []string{"", token + "x", forged, org.APITokenHash} {
+		_, err := e.st.OrganizationByToken(e.ctx, bad)
+		wantErr(e.t, fmt.Sprintf("OrganizationByToken(%q)", bad), err, store.ErrNotFound)
 	}
 	if _, _, err := e.st.CreateOrganization(e.ctx, " "); !errors.Is(err, store.ErrInvalid) {
 		e.t.Errorf("CreateOrganization(blank) error = %v, want ErrInvalid", err)
@@ -33,9 +34,8 @@ func testOrganizationToken(e *env) {
 }
 
 func testLocationsAreTenantScoped(e *env) {
-	if _, err := e.st.CreateLocation(e.ctx, e.org.ID, "Mailroom 1"); !errors.Is(err, store.ErrConflict) {
-		e.t.Errorf("CreateLocation(duplicate name) error = %v, want ErrConflict", err)
-	}
+	_, err := e.st.CreateLocation(e.ctx, e.org.ID, "Mailroom 1")
+	wantErr(e.t, "CreateLocation(duplicate name)", err, store.ErrConflict)
 	other := newEnv(e.t, e.st)
 	loc, err := e.st.CreateLocation(e.ctx, other.org.ID, "Mailroom 9")
 	e.must(err)
@@ -48,9 +48,8 @@ func testLocationsAreTenantScoped(e *env) {
 	if len(locs) != 3 {
 		e.t.Errorf("Locations = %d, want 3", len(locs))
 	}
-	if _, err := e.st.CreateLocation(e.ctx, "no-such-org", "X"); !errors.Is(err, store.ErrNotFound) {
-		e.t.Errorf("CreateLocation(unknown org) error = %v, want ErrNotFound", err)
-	}
+	_, err = e.st.CreateLocation(e.ctx, "no-such-org", "X")
+	wantErr(e.t, "CreateLocation(unknown org)", err, store.ErrNotFound)
 }
 
 func testSSOConnection(e *env) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -111,6 +112,7 @@ func (s *Store) ApplyUserPage(ctx context.Context, p UserPage) (models.RunCounts
 // the page's row. If the row exists, the page was applied before: done is
 // true and counts are the ones recorded then. On PostgreSQL a concurrent
 // transaction claiming the same page waits here for the first to finish.
+// A run that ended (cancelled, say) takes no new pages: ErrConflict.
 func claimPage(tx *gorm.DB, runID, orgID, sourceKey string, pageNo int, cursor,
 	next string, counts *models.RunCounts) (done bool, err error) {
 	run, err := runOf(tx, runID)
@@ -121,11 +123,17 @@ func claimPage(tx *gorm.DB, runID, orgID, sourceKey string, pageNo int, cursor,
 		return false, fmt.Errorf("run %s: %w", runID, ErrNotFound)
 	}
 
+	size := columnSize("sync_run_pages", "cursor")
 	page := models.SyncRunPage{RunID: runID, SourceKey: sourceKey, PageNo: pageNo,
-		Cursor: truncate(cursor, 2000), NextCursor: truncate(next, 2000)}
+		Cursor: truncate(cursor, size), NextCursor: truncate(next, size)}
 	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&page)
-	if res.Error != nil || res.RowsAffected > 0 {
+	switch {
+	case res.Error != nil:
 		return false, res.Error
+	case res.RowsAffected > 0 && slices.Contains(finished, run.Status):
+		return false, fmt.Errorf("run is %s: %w", run.Status, ErrConflict)
+	case res.RowsAffected > 0:
+		return false, nil
 	}
 
 	err = tx.Where("run_id = ? AND source_key = ? AND page_no = ?", runID, sourceKey, pageNo).
@@ -149,10 +157,10 @@ func (s *Store) applyPeople(tx *gorm.DB, p UserPage, people []person) (
 	pl.counts.Fetched = len(p.Users)
 	locs := uniqueStrings(p.LocationIDs)
 
-	if err := s.loadByUser(tx, pl, p.OrgID, locs, people); err != nil {
+	if err := s.loadByUser(tx, pl, locs, people); err != nil {
 		return pl.counts, err
 	}
-	if err := s.loadByEmail(tx, pl, p.OrgID, locs, people); err != nil {
+	if err := s.loadByEmail(tx, pl, locs, people); err != nil {
 		return pl.counts, err
 	}
 	for i := range people {
@@ -166,8 +174,7 @@ func (s *Store) applyPeople(tx *gorm.DB, p UserPage, people []person) (
 // loadByUser loads, and on PostgreSQL locks, the rows the page's users
 // already have at the locations. The locations were checked to be the
 // organization's in this transaction; rows are checked again before use.
-func (s *Store) loadByUser(tx *gorm.DB, pl *planner, orgID string, locs []string,
-	people []person) error {
+func (s *Store) loadByUser(tx *gorm.DB, pl *planner, locs []string, people []person) error {
 	var ids []string
 	for _, pp := range people {
 		if pp.idOK {
@@ -186,8 +193,7 @@ func (s *Store) loadByUser(tx *gorm.DB, pl *planner, orgID string, locs []string
 
 // loadByEmail loads the rows that share an email with a user who is new
 // at one of the locations: candidates for adoption or an email clash.
-func (s *Store) loadByEmail(tx *gorm.DB, pl *planner, orgID string, locs []string,
-	people []person) error {
+func (s *Store) loadByEmail(tx *gorm.DB, pl *planner, locs []string, people []person) error {
 	var emails []string
 	for _, pp := range people {
 		if pp.ok() && pp.emailNorm != "" && pl.missingAnywhere(pp.oktaID, locs) {

@@ -20,8 +20,9 @@ func testApplyUserPageCreates(e *env) {
 	assertCounts(e.t, got, models.RunCounts{Pages: 1, Fetched: 5, Created: 10})
 
 	r := e.recipient(e.locs[1], "00u0003")
-	if r.Provenance != models.ProvenanceDirectory || !r.Active || r.EmailNorm != "user3@example.com" ||
-		r.CreatedRunID != run || r.ChangedRunID != run || r.LastName != "3" {
+	if r.Provenance != models.ProvenanceDirectory || !r.Active ||
+		r.EmailNorm != "user3@example.com" || r.CreatedRunID != run ||
+		r.ChangedRunID != run || r.LastName != "3" {
 		e.t.Errorf("recipient = %+v, want an active directory row of run %s", r, run)
 	}
 }
@@ -118,7 +119,8 @@ func testDirectoryReactivatesItsRows(e *env) {
 	run := e.run(false, allUsers(e.locs[:2]...))
 	e.page(run, 1, noAdopt, e.locs[:2], user(1))
 	e.must(e.st.SetRecipientActive(e.ctx, e.org.ID, e.recipient(e.locs[0], "00u0001").ID, false))
-	if r := e.recipient(e.locs[0], "00u0001"); r.Active || r.InactiveReason != models.InactiveLocal {
+	r := e.recipient(e.locs[0], "00u0001")
+	if r.Active || r.InactiveReason != models.InactiveLocal {
 		e.t.Errorf("after local deactivation: %+v", r)
 	}
 	missing := e.run(false, allUsers(e.locs[0]))
@@ -161,7 +163,8 @@ func testLeavesCSVRowWithoutAdoption(e *env) {
 	assertCounts(e.t, got, models.RunCounts{Pages: 1, Fetched: 1,
 		Skipped: map[string]int{store.SkipCSVEmailMatch: 1}})
 	rs := e.recipients()
-	if len(rs) != 1 || rs[0].ID != id || rs[0].OktaUserID != nil || !maps.Equal(before, e.versions()) {
+	if len(rs) != 1 || rs[0].ID != id || rs[0].OktaUserID != nil ||
+		!maps.Equal(before, e.versions()) {
 		e.t.Errorf("recipients = %+v, want the CSV row untouched and alone", rs)
 	}
 }
