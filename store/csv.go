@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -155,12 +156,12 @@ func (im *CSVImporter) Apply(rows []CSVRow) error {
 	var changes []*csvChange
 	var seenIDs []int64
 	for _, r := range batch {
-		target := pickTarget(cands[r.EmailNorm])
+		target := pickTarget(cands[r.rec.EmailNorm])
 		if target != nil && seen[target.ID] {
-			im.duplicate(r.Row)
+			im.duplicate(r.row)
 			continue
 		}
-		ch := im.change(r.Row, r.rec, target)
+		ch := im.change(r.row, r.rec, target)
 		if target != nil {
 			seen[target.ID] = true
 			seenIDs = append(seenIDs, target.ID)
@@ -177,9 +178,8 @@ func (im *CSVImporter) Apply(rows []CSVRow) error {
 
 // csvRecipient is a validated row.
 type csvRecipient struct {
-	Row       int
-	EmailNorm string
-	rec       models.Recipient
+	row int
+	rec models.Recipient
 }
 
 // validRows validates a batch, rejecting bad rows and marking repeats of
@@ -207,19 +207,14 @@ func (im *CSVImporter) validRows(rows []CSVRow) []csvRecipient {
 			continue
 		}
 		first[rec.EmailNorm] = true
-		out = append(out, csvRecipient{Row: row.Row, EmailNorm: rec.EmailNorm, rec: rec})
+		out = append(out, csvRecipient{row: row.Row, rec: rec})
 	}
 	return out
 }
 
-// reasonOf is an error's message without the sentinel's suffix.
+// reasonOf is a validation error's message without the sentinel's suffix.
 func reasonOf(err error) string {
-	msg := err.Error()
-	if suffix := ": " + ErrInvalid.Error(); len(msg) > len(suffix) &&
-		msg[len(msg)-len(suffix):] == suffix {
-		return msg[:len(msg)-len(suffix)]
-	}
-	return msg
+	return strings.TrimSuffix(err.Error(), ": "+ErrInvalid.Error())
 }
 
 func (im *CSVImporter) duplicate(row int) {
@@ -239,7 +234,7 @@ func (im *CSVImporter) load(batch []csvRecipient) (map[string][]*models.Recipien
 	}
 	emails := make([]string, len(batch))
 	for i, r := range batch {
-		emails[i] = r.EmailNorm
+		emails[i] = r.rec.EmailNorm
 	}
 	rows, err := im.s.dial.lockPairs(im.tx, "email_norm", []string{im.imp.LocationID}, emails)
 	if err != nil {

@@ -202,7 +202,7 @@ func (pl *planner) placeNew(p *person, loc string) {
 			clash = true
 		}
 	}
-	if clash && p.emailNorm != "" {
+	if clash {
 		skip(&pl.counts, SkipEmailInUse, 1)
 		return
 	}

@@ -96,7 +96,7 @@ func (s *Store) ApplyUserPage(ctx context.Context, p UserPage) (models.RunCounts
 		if counts, err = s.applyPeople(tx, p, people); err != nil {
 			return err
 		}
-		if err := recordSeen(tx, p.RunID, p.SourceKey, people, s.dial); err != nil {
+		if err := s.recordSeen(tx, p.RunID, p.SourceKey, people); err != nil {
 			return err
 		}
 		return finishPage(tx, p.RunID, p.SourceKey, p.PageNo, counts)
@@ -235,7 +235,7 @@ func (s *Store) writePlanned(tx *gorm.DB, pl *planner, dryRun bool) error {
 }
 
 // recordSeen records that the run's source listed the page's users.
-func recordSeen(tx *gorm.DB, runID, sourceKey string, people []person, d dialect) error {
+func (s *Store) recordSeen(tx *gorm.DB, runID, sourceKey string, people []person) error {
 	seen := make([]models.SyncRunSeen, 0, len(people))
 	done := make(map[string]bool, len(people))
 	for _, pp := range people {
@@ -249,7 +249,7 @@ func recordSeen(tx *gorm.DB, runID, sourceKey string, people []person, d dialect
 		return nil
 	}
 	err := tx.Clauses(clause.OnConflict{DoNothing: true}).
-		CreateInBatches(seen, d.maxParams()/3).Error
+		CreateInBatches(seen, s.dial.maxParams()/3).Error
 	if err != nil {
 		return fmt.Errorf("record seen users: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/mailroom/oktasync/models"
 )
 
 // pgInsertColumns are the recipient columns an array upsert fills, with
@@ -89,48 +91,61 @@ func pgUpsert(tx *gorm.DB, chunk []*write, key upsertKey) error {
 	return nil
 }
 
-// pgArrays turns chunk into one array per column, in pgInsertColumns order.
+// pgArrays turns chunk into one array per column, in pgInsertColumns
+// order, with the ids first when withID.
 func pgArrays(chunk []*write, withID bool) ([]any, error) {
-	n := len(chunk)
-	ids := make([]int64, n)
-	// The text columns, in pgInsertColumns order without okta_user_id and
-	// attributes, which may be NULL.
-	text := make([][]string, 14)
-	for i := range text {
-		text[i] = make([]string, n)
-	}
-	oktaIDs, attrs := make([]*string, n), make([]*string, n)
-	active := make([]bool, n)
-	created, updated := make([]time.Time, n), make([]time.Time, n)
-
-	for i, w := range chunk {
-		r := w.row
-		if r.CreatedAt.IsZero() {
-			r.CreatedAt = r.UpdatedAt
-		}
-		ids[i], oktaIDs[i], active[i] = r.ID, r.OktaUserID, r.Active
-		created[i], updated[i] = r.CreatedAt, r.UpdatedAt
-		// GORM's JSON serializer stores a nil map as NULL; do the same.
-		if r.Attributes != nil {
-			b, err := json.Marshal(r.Attributes)
-			if err != nil {
-				return nil, fmt.Errorf("encode attributes: %w", err)
-			}
-			a := string(b)
-			attrs[i] = &a
-		}
-		for j, v := range []string{r.OrgID, r.LocationID, r.Provenance, r.Email,
-			r.EmailNorm, r.FirstName, r.LastName, r.Phone, r.EmployeeNumber,
-			r.Department, r.Title, r.InactiveReason, r.CreatedRunID, r.ChangedRunID} {
-			text[j][i] = v
+	var c pgColumns
+	for _, w := range chunk {
+		if err := c.add(w.row); err != nil {
+			return nil, err
 		}
 	}
-
-	args := []any{text[0], text[1], oktaIDs, text[2], text[3], text[4], text[5], text[6],
-		text[7], text[8], text[9], text[10], attrs, active, text[11], text[12], text[13],
-		created, updated}
+	args := []any{c.text[0], c.text[1], c.oktaIDs}
+	for _, t := range c.text[2:11] {
+		args = append(args, t)
+	}
+	args = append(args, c.attrs, c.active, c.text[11], c.text[12], c.text[13],
+		c.created, c.updated)
 	if withID {
-		args = append([]any{ids}, args...)
+		args = append([]any{c.ids}, args...)
 	}
 	return args, nil
+}
+
+// pgColumns gathers a batch of recipients column by column. text holds the
+// text columns that are never NULL, in pgInsertColumns order; okta_user_id
+// and attributes may be NULL.
+type pgColumns struct {
+	ids              []int64
+	text             [14][]string
+	oktaIDs, attrs   []*string
+	active           []bool
+	created, updated []time.Time
+}
+
+func (c *pgColumns) add(r *models.Recipient) error {
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = r.UpdatedAt
+	}
+	// GORM's JSON serializer stores a nil map as NULL; so does this.
+	var attrs *string
+	if r.Attributes != nil {
+		b, err := json.Marshal(r.Attributes)
+		if err != nil {
+			return fmt.Errorf("encode attributes: %w", err)
+		}
+		a := string(b)
+		attrs = &a
+	}
+
+	c.ids = append(c.ids, r.ID)
+	c.oktaIDs, c.attrs = append(c.oktaIDs, r.OktaUserID), append(c.attrs, attrs)
+	c.active = append(c.active, r.Active)
+	c.created, c.updated = append(c.created, r.CreatedAt), append(c.updated, r.UpdatedAt)
+	for i, v := range [14]string{r.OrgID, r.LocationID, r.Provenance, r.Email, r.EmailNorm,
+		r.FirstName, r.LastName, r.Phone, r.EmployeeNumber, r.Department, r.Title,
+		r.InactiveReason, r.CreatedRunID, r.ChangedRunID} {
+		c.text[i] = append(c.text[i], v)
+	}
+	return nil
 }
