@@ -33,7 +33,7 @@ import (
 // harness is one organization's whole service: stand-in, database, worker,
 // API and clients.
 type harness struct {
-	t         *testing.T
+	t         testing.TB
 	ctx       context.Context
 	okta      *oktastandin.TestServer
 	fixture   *oktastandin.Fixture
@@ -64,7 +64,7 @@ type harnessOptions struct {
 
 // newHarness starts everything and creates an organization with SSO on and
 // the requested locations. It does not enable the directory integration.
-func newHarness(t *testing.T, opts harnessOptions) *harness {
+func newHarness(t testing.TB, opts harnessOptions) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
