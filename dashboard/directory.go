@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -151,17 +152,40 @@ func (s *Server) requireSSO(w http.ResponseWriter, r *http.Request, orgID string
 	return true
 }
 
-// startIntegration starts the organization's integration workflow.
+// startIntegration starts the organization's integration workflow. The
+// previous integration's workflow may still be closing (it records a failed
+// validation a moment before it ends): wait for it rather than attach to it.
 func (s *Server) startIntegration(ctx context.Context, orgID, integrationID string) error {
-	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       contract.IntegrationWorkflowID(orgID),
-		TaskQueue:                s.cfg.TaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		TypedSearchAttributes:    workflows.SearchAttributes(orgID, "validating"),
-	}, contract.IntegrationWorkflow, contract.IntegrationInput{OrgID: orgID,
-		IntegrationID: integrationID})
-	return err
+	for attempt := 0; ; attempt++ {
+		_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID:                       contract.IntegrationWorkflowID(orgID),
+			TaskQueue:                s.cfg.TaskQueue,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+			// Without this the SDK quietly returns the running execution.
+			WorkflowExecutionErrorWhenAlreadyStarted: true,
+			TypedSearchAttributes:                    workflows.SearchAttributes(orgID, "validating"),
+		}, contract.IntegrationWorkflow, contract.IntegrationInput{OrgID: orgID,
+			IntegrationID: integrationID})
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if !errors.As(err, &started) || attempt == 1 {
+			return err
+		}
+		if err := s.awaitClosed(ctx, contract.IntegrationWorkflowID(orgID)); err != nil {
+			return err
+		}
+	}
+}
+
+// awaitClosed waits up to ten seconds for a workflow to close.
+func (s *Server) awaitClosed(ctx context.Context, workflowID string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	err := s.temporal.GetWorkflow(ctx, workflowID, "").Get(ctx, nil)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("dashboard: the previous integration workflow is still running")
+	}
+	return nil
 }
 
 // awaitValidation polls the integration's state until validation ends or

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -86,6 +87,10 @@ func newHarness(t testing.TB, opts harnessOptions) *harness {
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("service log:\n%s", h.logs.tail(60))
+		}
+		if dir := os.Getenv("E2E_LOG_DIR"); dir != "" {
+			name := strings.ReplaceAll(t.Name(), "/", "_") + ".log"
+			_ = os.WriteFile(filepath.Join(dir, name), []byte(h.logs.String()), 0o600)
 		}
 	})
 	return h
