@@ -90,10 +90,12 @@ func (s *Store) ApplyAppUserPage(ctx context.Context, p AppUserPage) (models.Run
 }
 
 // ssoUserRows validates a page of assignments; invalid ones are counted
-// and skipped, and a user listed twice is stored once.
+// and skipped, and a user listed twice is stored once. The counts are the
+// view's own (SSOUsers, Skipped["invalid_sso_user"]): Fetched and NoEmail
+// count directory users who become recipients.
 func ssoUserRows(runID, orgID string, page []SSOUserRecord) ([]models.SSOUser,
 	models.RunCounts) {
-	counts := models.RunCounts{Pages: 1, Fetched: len(page)}
+	counts := models.RunCounts{Pages: 1}
 	now := time.Now().UTC()
 	seen := map[string]bool{}
 	var rows []models.SSOUser
@@ -105,16 +107,13 @@ func ssoUserRows(runID, orgID string, page []SSOUserRecord) ([]models.SSOUser,
 			AssignmentScope: CleanText(u.AssignmentScope), LastSeenRunID: runID,
 			CreatedAt: now, UpdatedAt: now}
 		if row.OktaUserID == "" || checkSSOUser(&row) != nil {
-			skip(&counts, SkipInvalidRecord, 1)
+			skip(&counts, SkipInvalidSSOUser, 1)
 			continue
 		}
 		if seen[row.OktaUserID] {
 			continue
 		}
 		seen[row.OktaUserID] = true
-		if row.EmailNorm == "" {
-			counts.NoEmail++
-		}
 		rows = append(rows, row)
 	}
 	counts.SSOUsers = len(rows)

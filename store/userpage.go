@@ -28,6 +28,9 @@ const (
 	// SkipInvalidRecord: a field cannot be stored (too long, control
 	// characters, invalid UTF-8), or the row's write failed.
 	SkipInvalidRecord = "invalid_record"
+	// SkipInvalidSSOUser: an SAML app assignment cannot be stored in the
+	// SSO users view.
+	SkipInvalidSSOUser = "invalid_sso_user"
 )
 
 // DirectoryRecipient is one directory user mapped to recipient fields by
