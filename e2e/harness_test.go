@@ -61,6 +61,9 @@ type harnessOptions struct {
 	extraHosts []string
 	// worker tunes the worker's configuration (retries, page size).
 	worker func(*config.Worker)
+	// secretKey replaces the random SECRET_KEY, to record histories that
+	// tests can decode later.
+	secretKey string
 }
 
 // newHarness starts everything and creates an organization with SSO on and
@@ -72,10 +75,13 @@ func newHarness(t testing.TB, opts harnessOptions) *harness {
 	h := &harness{t: t, ctx: ctx, logs: &lockedBuffer{}}
 
 	h.startOkta(opts.okta, opts.gen)
+	if opts.secretKey == "" {
+		opts.secretKey = secrets.NewMasterKey()
+	}
 	h.cfg = config.Common{
 		DatabaseURL: testenv.Postgres(t), TemporalAddress: temporalAddr,
 		TemporalNamespace: "default", TaskQueue: "e2e-" + uuid.NewString(),
-		SecretKey:        secrets.NewMasterKey(),
+		SecretKey:        opts.secretKey,
 		OktaAllowedHosts: append([]string{h.okta.Domain}, opts.extraHosts...),
 		OktaCAFile:       h.writeCA(), LogLevel: "debug",
 	}
