@@ -119,11 +119,8 @@ func enableCmd(g *globals) *cobra.Command {
 	f.StringVar(&req.ClientID, "client-id", "", "the API Services app's client id")
 	f.StringVar(&jwkFile, "jwk-file", "", `file holding the private JWK ("-" reads stdin)`)
 	pf := addPrefFlags(f)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		c, err := g.client()
-		if err != nil {
-			return err
-		}
+	cmd.RunE = g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
+		var err error
 		if req.PrivateJWK, err = readKey(jwkFile); err != nil {
 			return err
 		}
@@ -136,7 +133,7 @@ func enableCmd(g *globals) *cobra.Command {
 		}
 		g.print(v, func() { printDirectory(v) })
 		return nil
-	}
+	})
 	return cmd
 }
 
@@ -155,18 +152,14 @@ func statusCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use: "status", Short: "Show the integration's state, last error and runs",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			v, err := c.Directory(cmd.Context())
 			if err != nil {
 				return err
 			}
 			g.print(v, func() { printDirectory(v) })
 			return nil
-		},
+		}),
 	}
 }
 
@@ -175,18 +168,14 @@ func disableCmd(g *globals) *cobra.Command {
 		Use:   "disable",
 		Short: "Turn the integration off: removes the key and settings, keeps recipients",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			out, err := c.DisableDirectory(cmd.Context())
 			if err != nil {
 				return err
 			}
 			g.print(out, func() { fmt.Println(out["status"]) })
 			return nil
-		},
+		}),
 	}
 }
 
@@ -197,11 +186,7 @@ func preferencesCmd(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 	}
 	pf := addPrefFlags(cmd.Flags())
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		c, err := g.client()
-		if err != nil {
-			return err
-		}
+	cmd.RunE = g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 		patch, err := pf.changed()
 		if err != nil {
 			return err
@@ -212,7 +197,7 @@ func preferencesCmd(g *globals) *cobra.Command {
 		}
 		g.print(v, func() { printDirectory(v) })
 		return nil
-	}
+	})
 	return cmd
 }
 
@@ -220,11 +205,7 @@ func groupsCmd(g *globals) *cobra.Command {
 	var cursor string
 	cmd := &cobra.Command{
 		Use: "groups", Short: "List Okta groups (for mapping)", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			groups, next, err := c.Groups(cmd.Context(), cursor)
 			if err != nil {
 				return err
@@ -241,7 +222,7 @@ func groupsCmd(g *globals) *cobra.Command {
 				}
 			})
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&cursor, "cursor", "", "cursor of the next page")
 	return cmd
@@ -251,19 +232,8 @@ func mapCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "map [GROUP_ID=LOCATION_ID ...]",
 		Short: "Replace the group-to-location mappings (no arguments lists them)",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
-			var ms []dashboard.MappingView
-			if len(args) == 0 {
-				ms, err = c.Mappings(cmd.Context())
-			} else {
-				if ms, err = parseMappings(args); err == nil {
-					ms, err = c.ReplaceMappings(cmd.Context(), ms)
-				}
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, args []string) error {
+			ms, err := mappings(cmd, c, args)
 			if err != nil {
 				return err
 			}
@@ -273,8 +243,21 @@ func mapCmd(g *globals) *cobra.Command {
 				}
 			})
 			return nil
-		},
+		}),
 	}
+}
+
+// mappings lists the mappings, or replaces them with those in args.
+func mappings(cmd *cobra.Command, c *dashboard.Client, args []string) (
+	[]dashboard.MappingView, error) {
+	if len(args) == 0 {
+		return c.Mappings(cmd.Context())
+	}
+	ms, err := parseMappings(args)
+	if err != nil {
+		return nil, err
+	}
+	return c.ReplaceMappings(cmd.Context(), ms)
 }
 
 func parseMappings(args []string) ([]dashboard.MappingView, error) {

@@ -25,11 +25,7 @@ func listRecipientsCmd(g *globals) *cobra.Command {
 	var active string
 	cmd := &cobra.Command{
 		Use: "list", Short: "List recipients", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			if active != "" {
 				b, err := strconv.ParseBool(active)
 				if err != nil {
@@ -51,7 +47,7 @@ func listRecipientsCmd(g *globals) *cobra.Command {
 				_ = tw.Flush()
 			})
 			return nil
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.LocationID, "location", "", "location id")
@@ -65,11 +61,7 @@ func listRecipientsCmd(g *globals) *cobra.Command {
 func summaryCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use: "summary", Short: "Count recipients per location", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			rows, err := c.Summary(cmd.Context())
 			if err != nil {
 				return err
@@ -86,7 +78,7 @@ func summaryCmd(g *globals) *cobra.Command {
 				_ = tw.Flush()
 			})
 			return nil
-		},
+		}),
 	}
 }
 
@@ -96,17 +88,15 @@ func importCmd(g *globals) *cobra.Command {
 		Use:   "import",
 		Short: "Import a CSV file into a location (streamed; merge or overwrite)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			in := os.Stdin
 			if file != "-" {
-				if in, err = os.Open(file); err != nil {
+				f, err := os.Open(file)
+				if err != nil {
 					return err
 				}
-				defer in.Close()
+				defer f.Close()
+				in = f
 			}
 			report, err := c.ImportCSV(cmd.Context(), location, mode, in)
 			if err != nil {
@@ -114,7 +104,7 @@ func importCmd(g *globals) *cobra.Command {
 			}
 			g.print(report, func() { printImport(report) })
 			return nil
-		},
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&location, "location", "", "location id")
@@ -132,17 +122,13 @@ func setActiveCmd(g *globals, active bool) *cobra.Command {
 	}
 	return &cobra.Command{
 		Use: use, Short: short, Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, args []string) error {
 			id, err := strconv.ParseInt(args[0], 10, 64)
 			if err != nil {
 				return fmt.Errorf("recipient id %q is not a number", args[0])
 			}
 			return c.SetRecipientActive(cmd.Context(), id, active)
-		},
+		}),
 	}
 }
 
@@ -151,11 +137,7 @@ func ssoUsersCmd(g *globals) *cobra.Command {
 		Short: "The users assigned to the SAML app, and login users made from them"}
 	list := &cobra.Command{
 		Use: "list", Short: "List the SSO users view (after the email filter)", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			us, err := c.SSOUsers(cmd.Context())
 			if err != nil {
 				return err
@@ -170,25 +152,21 @@ func ssoUsersCmd(g *globals) *cobra.Command {
 				_ = tw.Flush()
 			})
 			return nil
-		},
+		}),
 	}
 	var role string
 	create := &cobra.Command{
 		Use:   "create-login OKTA_USER_ID",
 		Short: "Create a login user from an SSO users view entry with a role",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, args []string) error {
 			u, err := c.CreateLoginUser(cmd.Context(), args[0], role)
 			if err != nil {
 				return err
 			}
 			g.print(u, func() { fmt.Printf("login user %d created: %s (%s)\n", u.ID, u.Email, u.Role) })
 			return nil
-		},
+		}),
 	}
 	create.Flags().StringVar(&role, "role", "", "admin, staff or viewer")
 	_ = create.MarkFlagRequired("role")
@@ -199,11 +177,7 @@ func ssoUsersCmd(g *globals) *cobra.Command {
 func loginUsersCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use: "login-users", Short: "List login users", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			us, err := c.LoginUsers(cmd.Context())
 			if err != nil {
 				return err
@@ -214,7 +188,7 @@ func loginUsersCmd(g *globals) *cobra.Command {
 				}
 			})
 			return nil
-		},
+		}),
 	}
 }
 

@@ -69,3 +69,16 @@ func (g *globals) print(v any, text func()) {
 	}
 	text()
 }
+
+// withClient adapts a command body that needs the organization's API client.
+func (g *globals) withClient(
+	run func(cmd *cobra.Command, c *dashboard.Client, args []string) error,
+) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		c, err := g.client()
+		if err != nil {
+			return err
+		}
+		return run(cmd, c, args)
+	}
+}

@@ -23,11 +23,7 @@ func syncCmd(g *globals) *cobra.Command {
 		Use:   "sync",
 		Short: "Start a sync run now (or after the running one)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			known, err := runIDs(cmd.Context(), c)
 			if err != nil {
 				return err
@@ -45,7 +41,7 @@ func syncCmd(g *globals) *cobra.Command {
 			}
 			g.print(run, func() { printRun(run) })
 			return runOutcomeError(run)
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "compute the report, change nothing")
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the run, showing progress")
@@ -55,17 +51,13 @@ func syncCmd(g *globals) *cobra.Command {
 func controlCmd(g *globals, action, short string) *cobra.Command {
 	return &cobra.Command{
 		Use: action, Short: short, Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			if err := c.Control(cmd.Context(), action); err != nil {
 				return err
 			}
 			fmt.Println(action + " requested")
 			return nil
-		},
+		}),
 	}
 }
 
@@ -169,44 +161,32 @@ func runsCmd(g *globals) *cobra.Command {
 	var limit int
 	list := &cobra.Command{
 		Use: "list", Short: "List recent runs", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			runs, err := c.Runs(cmd.Context(), limit)
 			if err != nil {
 				return err
 			}
 			g.print(runs, func() { printRuns(runs) })
 			return nil
-		},
+		}),
 	}
 	list.Flags().IntVar(&limit, "limit", 20, "how many runs")
 	show := &cobra.Command{
 		Use: "show RUN_ID", Short: "Show a run's report", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, args []string) error {
 			run, err := c.Run(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
 			g.print(run, func() { printRun(run) })
 			return nil
-		},
+		}),
 	}
 	wait := &cobra.Command{
 		Use:   "wait",
 		Short: "Wait for the next or running run to end, showing progress",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			known, err := finishedRunIDs(cmd.Context(), c)
 			if err != nil {
 				return err
@@ -217,7 +197,7 @@ func runsCmd(g *globals) *cobra.Command {
 			}
 			g.print(run, func() { printRun(run) })
 			return runOutcomeError(run)
-		},
+		}),
 	}
 	cmd.AddCommand(list, show, wait, answerCmd(g, true), answerCmd(g, false))
 	return cmd
@@ -242,17 +222,13 @@ func answerCmd(g *globals, approve bool) *cobra.Command {
 	}
 	return &cobra.Command{
 		Use: use, Short: short, Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, args []string) error {
 			if err := c.AnswerHeld(cmd.Context(), args[0], approve); err != nil {
 				return err
 			}
 			fmt.Println("answer sent")
 			return nil
-		},
+		}),
 	}
 }
 

@@ -41,28 +41,20 @@ func locationCmd(g *globals) *cobra.Command {
 	var name string
 	add := &cobra.Command{
 		Use: "add", Short: "Add a location", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			loc, err := c.CreateLocation(cmd.Context(), name)
 			if err != nil {
 				return err
 			}
 			g.print(loc, func() { fmt.Printf("%s\t%s\n", loc.ID, loc.Name) })
 			return nil
-		},
+		}),
 	}
 	add.Flags().StringVar(&name, "name", "", "location name")
 	_ = add.MarkFlagRequired("name")
 	list := &cobra.Command{
 		Use: "list", Short: "List locations", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			locs, err := c.Locations(cmd.Context())
 			if err != nil {
 				return err
@@ -76,7 +68,7 @@ func locationCmd(g *globals) *cobra.Command {
 				_ = tw.Flush()
 			})
 			return nil
-		},
+		}),
 	}
 	cmd.AddCommand(add, list)
 	return cmd
@@ -87,18 +79,14 @@ func ssoCmd(g *globals) *cobra.Command {
 	var sso dashboard.SSOView
 	enable := &cobra.Command{
 		Use: "enable", Short: "Enable the SAML SSO connection", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			out, err := c.EnableSSO(cmd.Context(), sso)
 			if err != nil {
 				return err
 			}
 			g.print(out, func() { fmt.Println("sso enabled") })
 			return nil
-		},
+		}),
 	}
 	enable.Flags().StringVar(&sso.IdPEntityID, "idp-entity-id", "", "SAML IdP entity id")
 	enable.Flags().StringVar(&sso.SSOURL, "sso-url", "", "SAML IdP sign-in URL")
@@ -106,18 +94,14 @@ func ssoCmd(g *globals) *cobra.Command {
 		Use:   "remove",
 		Short: "Remove SSO; this turns the directory integration off first",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
 			out, err := c.RemoveSSO(cmd.Context())
 			if err != nil {
 				return err
 			}
 			g.print(out, func() { fmt.Println(out["status"]) })
 			return nil
-		},
+		}),
 	}
 	cmd.AddCommand(enable, remove)
 	return cmd
