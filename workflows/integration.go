@@ -175,7 +175,7 @@ func (w *integration) continueAsNew(ctx workflow.Context) error {
 func (w *integration) drainIdleSignals(ctx workflow.Context) {
 	for {
 		sel := workflow.NewSelector(ctx)
-		w.addIdleSignals(ctx, sel)
+		w.addSignals(ctx, sel)
 		if !sel.HasPending() {
 			return
 		}
@@ -204,8 +204,7 @@ func (w *integration) waitIdle(ctx workflow.Context) error {
 	defer cancelTimer()
 
 	sel := workflow.NewSelector(ctx)
-	w.addIdleSignals(ctx, sel)
-	sel.AddReceive(w.wake, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
+	w.addSignals(ctx, sel)
 	if !w.st.Paused {
 		wait := w.st.NextRunAt.Sub(workflow.Now(ctx))
 		if wait < time.Second {
@@ -226,8 +225,10 @@ func (w *integration) waitIdle(ctx workflow.Context) error {
 	return nil
 }
 
-// addIdleSignals adds the signals that matter between runs.
-func (w *integration) addIdleSignals(ctx workflow.Context, sel workflow.Selector) {
+// addSignals adds every signal of the integration to sel. Cancel, approve
+// and reject act on the run in progress; with none they are logged and
+// dropped.
+func (w *integration) addSignals(ctx workflow.Context, sel workflow.Selector) {
 	sel.AddReceive(w.syncNow, func(c workflow.ReceiveChannel, _ bool) {
 		var req contract.SyncRequest
 		c.Receive(ctx, &req)
@@ -241,12 +242,25 @@ func (w *integration) addIdleSignals(ctx workflow.Context, sel workflow.Selector
 		c.Receive(ctx, nil)
 		w.setPaused(ctx, false)
 	})
+	sel.AddReceive(w.wake, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
 	for _, ch := range []workflow.ReceiveChannel{w.cancel, w.approve, w.reject} {
 		sel.AddReceive(ch, func(c workflow.ReceiveChannel, _ bool) {
 			c.Receive(ctx, nil)
-			workflow.GetLogger(ctx).Info("signal ignored: no run in progress",
-				"org_id", w.st.OrgID, "signal", c.Name())
+			w.toRun(ctx, c.Name())
 		})
+	}
+}
+
+// toRun applies cancel, approve or reject to the run in progress.
+func (w *integration) toRun(ctx workflow.Context, signal string) {
+	switch {
+	case w.current == nil:
+		workflow.GetLogger(ctx).Info("signal ignored: no run in progress",
+			"org_id", w.st.OrgID, "signal", signal)
+	case signal == contract.SignalCancel:
+		w.current.cancel()
+	default:
+		w.forward(ctx, signal, nil)
 	}
 }
 

@@ -63,32 +63,7 @@ func (w *integration) startChild(ctx workflow.Context, req *contract.SyncRequest
 func (w *integration) waitRunning(ctx workflow.Context) error {
 	sel := workflow.NewSelector(ctx)
 	sel.AddFuture(w.current.future, func(workflow.Future) {})
-	sel.AddReceive(w.syncNow, func(c workflow.ReceiveChannel, _ bool) {
-		var req contract.SyncRequest
-		c.Receive(ctx, &req)
-		w.queue(req)
-	})
-	sel.AddReceive(w.pause, func(c workflow.ReceiveChannel, _ bool) {
-		c.Receive(ctx, nil)
-		w.setPaused(ctx, true)
-	})
-	sel.AddReceive(w.resume, func(c workflow.ReceiveChannel, _ bool) {
-		c.Receive(ctx, nil)
-		w.setPaused(ctx, false)
-	})
-	sel.AddReceive(w.cancel, func(c workflow.ReceiveChannel, _ bool) {
-		c.Receive(ctx, nil)
-		w.current.cancel()
-	})
-	sel.AddReceive(w.approve, func(c workflow.ReceiveChannel, _ bool) {
-		c.Receive(ctx, nil)
-		w.forward(ctx, contract.SignalApprove, nil)
-	})
-	sel.AddReceive(w.reject, func(c workflow.ReceiveChannel, _ bool) {
-		c.Receive(ctx, nil)
-		w.forward(ctx, contract.SignalReject, nil)
-	})
-	sel.AddReceive(w.wake, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
+	w.addSignals(ctx, sel)
 	cancelled := false
 	sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) { cancelled = true })
 	sel.Select(ctx)
