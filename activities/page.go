@@ -149,7 +149,7 @@ func toRecipients(users []directory.User, mapping map[string]string) []store.Dir
 		m := preferences.Apply(u.Profile, mapping)
 		out = append(out, store.DirectoryRecipient{
 			OktaUserID:     u.ID,
-			Active:         u.Status != directory.StatusSuspended && u.Status != directory.StatusDeprovisioned,
+			Active:         activeStatus(u.Status),
 			Email:          m.Fields[preferences.FieldEmail],
 			FirstName:      m.Fields[preferences.FieldFirstName],
 			LastName:       m.Fields[preferences.FieldLastName],
@@ -161,6 +161,11 @@ func toRecipients(users []directory.User, mapping map[string]string) []store.Dir
 		})
 	}
 	return out
+}
+
+// activeStatus says whether an Okta user status makes an active recipient.
+func activeStatus(status string) bool {
+	return status != directory.StatusSuspended && status != directory.StatusDeprovisioned
 }
 
 // toSSOUsers maps app assignments to SSO users view entries.

@@ -70,7 +70,7 @@ type Starter struct {
 	// OperatorToken authorises creating organizations; empty disables it.
 	OperatorToken string `env:"OPERATOR_TOKEN"`
 	// CodecOrigins are the Temporal UI origins allowed to call /codec.
-	CodecOrigins []string `env:"CODEC_ALLOWED_ORIGINS" envSeparator:"," envDefault:"http://localhost:8233,http://127.0.0.1:8233"`
+	CodecOrigins []string `env:"CODEC_ALLOWED_ORIGINS" envSeparator:","`
 	// CodecToken, when set, must be sent as a bearer token to /codec.
 	CodecToken string `env:"CODEC_AUTH_TOKEN"`
 	// EnableWait is how long an enable request waits for validation.
@@ -86,11 +86,17 @@ func LoadWorker() (Worker, error) {
 	return c, c.Common.check()
 }
 
+// defaultCodecOrigins are where the Temporal dev server's UI runs.
+var defaultCodecOrigins = []string{"http://localhost:8233", "http://127.0.0.1:8233"}
+
 // LoadStarter reads the starter's configuration.
 func LoadStarter() (Starter, error) {
 	var c Starter
 	if err := env.Parse(&c); err != nil {
 		return c, fmt.Errorf("config: %w", err)
+	}
+	if len(c.CodecOrigins) == 0 {
+		c.CodecOrigins = defaultCodecOrigins
 	}
 	return c, c.Common.check()
 }

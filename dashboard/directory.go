@@ -247,7 +247,8 @@ func (s *Server) disableDirectory(w http.ResponseWriter, r *http.Request, org mo
 // updatePreferences merges the body into the current preferences and
 // sends them to the integration workflow, which validates again when they
 // need a new scope. A failed validation keeps the old preferences.
-func (s *Server) updatePreferences(w http.ResponseWriter, r *http.Request, org models.Organization) {
+func (s *Server) updatePreferences(w http.ResponseWriter, r *http.Request,
+	org models.Organization) {
 	integ, ok := s.activeIntegration(w, r, org.ID)
 	if !ok {
 		return

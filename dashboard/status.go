@@ -58,7 +58,8 @@ func (s *Server) getDirectory(w http.ResponseWriter, r *http.Request, org models
 
 // DirectoryView assembles the status from the store and, best effort, from
 // the workflows' queries.
-func (s *Server) directoryStatus(ctx context.Context, integ models.DirectoryIntegration) DirectoryView {
+func (s *Server) directoryStatus(ctx context.Context,
+	integ models.DirectoryIntegration) DirectoryView {
 	v := DirectoryView{State: integ.State, Paused: integ.Paused, IntegrationID: integ.ID,
 		OktaDomain: integ.OktaDomain, SAMLAppID: integ.SAMLAppID, ClientID: integ.ClientID,
 		KeyID: integ.KeyID, ValidatedAt: integ.ValidatedAt, EnabledAt: integ.EnabledAt}

@@ -207,7 +207,8 @@ func (h *harness) createOrg(locations int) {
 		}
 		h.locations = append(h.locations, loc)
 	}
-	if _, err := h.api.EnableSSO(h.ctx, dashboard.SSOView{IdPEntityID: "http://www.okta.com/x"}); err != nil {
+	sso := dashboard.SSOView{IdPEntityID: "http://www.okta.com/x"}
+	if _, err := h.api.EnableSSO(h.ctx, sso); err != nil {
 		h.t.Fatalf("enable sso: %v", err)
 	}
 }

@@ -185,7 +185,8 @@ func TestSSOUsersViewFiltersAndLoginUsersAreMadeByHand(t *testing.T) {
 		t.Fatalf("sso users: %d, %v", len(users), err)
 	}
 	for _, u := range users {
-		if !strings.HasSuffix(strings.ToLower(u.Email), "@example.com") && u.Email != "kim@partner.example" {
+		email := strings.ToLower(u.Email)
+		if !strings.HasSuffix(email, "@example.com") && email != "kim@partner.example" {
 			t.Errorf("filter let %q through", u.Email)
 		}
 		if u.OktaUserID == other {

@@ -39,7 +39,8 @@ func TestRecordHistories(t *testing.T) {
 	if err := h.api.Control(h.ctx, "resume"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.api.UpdatePreferences(h.ctx, map[string]any{"sync_interval_minutes": 30}); err != nil {
+	patch := map[string]any{"sync_interval_minutes": 30}
+	if _, err := h.api.UpdatePreferences(h.ctx, patch); err != nil {
 		t.Fatal(err)
 	}
 	h.mapGroups(map[string][]string{small: {h.locations[0].ID}})

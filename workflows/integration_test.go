@@ -190,7 +190,8 @@ func TestRemoveSSOCascades(t *testing.T) {
 	}
 }
 
-func queryIntegration(t *testing.T, env *testsuite.TestWorkflowEnvironment) contract.IntegrationStatus {
+func queryIntegration(t *testing.T,
+	env *testsuite.TestWorkflowEnvironment) contract.IntegrationStatus {
 	t.Helper()
 	var s contract.IntegrationStatus
 	v, err := env.QueryWorkflow(contract.QueryStatus)
