@@ -44,6 +44,42 @@ func TestSecretsStayOutOfHistoryLogsAndResponses(t *testing.T) {
 		}
 	}
 	h.assertKeySealed(secretValues["private exponent d"])
+	h.assertCodecDecodes(first.WorkflowID)
+}
+
+// assertCodecDecodes checks that the API's /codec endpoint, which the
+// Temporal UI calls, turns a sealed payload from history into plain JSON.
+func (h *harness) assertCodecDecodes(workflowID string) {
+	h.t.Helper()
+	iter := h.temporal.GetWorkflowHistory(h.ctx, workflowID, "", false,
+		enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	ev, err := iter.Next()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	input := ev.GetWorkflowExecutionStartedEventAttributes().GetInput()
+	body, _ := protojson.Marshal(input)
+	if strings.Contains(string(body), h.api.OrgID) {
+		h.t.Fatal("the workflow input is stored in the clear")
+	}
+	req, _ := http.NewRequestWithContext(h.ctx, http.MethodPost, h.apiURL+"/codec/decode",
+		strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Namespace", "default")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	decoded := &commonpb.Payloads{}
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || protojson.Unmarshal(raw, decoded) != nil {
+		h.t.Fatalf("codec decode = %d %s", resp.StatusCode, raw)
+	}
+	if len(decoded.Payloads) == 0 ||
+		!strings.Contains(string(decoded.Payloads[0].GetData()), h.api.OrgID) {
+		h.t.Errorf("decoded input %q lacks the organization id", raw)
+	}
 }
 
 // secretValues returns the strings that must never leak: the private key's
