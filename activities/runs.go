@@ -195,7 +195,21 @@ func (a *Activities) FinishRun(ctx context.Context, in contract.FinishRunInput) 
 		return contract.Counts{}, fmt.Errorf("activities: finish run: %w", err)
 	}
 	a.recordOutcome(ctx, in)
+	a.prune(ctx, in)
 	return toContractCounts(counts), nil
+}
+
+// prune drops the pages and sightings of earlier finished runs: their
+// reports are on the run rows, and only this run's are worth keeping for
+// diagnosis. Best effort: a failure costs disk space, not correctness.
+func (a *Activities) prune(ctx context.Context, in contract.FinishRunInput) {
+	n, err := a.Store.PruneSeen(ctx, in.OrgID, []string{in.RunID})
+	if err != nil {
+		activity.GetLogger(ctx).Warn("prune run pages failed", "org_id", in.OrgID,
+			"error", err)
+		return
+	}
+	activity.GetLogger(ctx).Debug("run pages pruned", "org_id", in.OrgID, "rows", n)
 }
 
 // recordOutcome sets or clears the integration's last error after a run.

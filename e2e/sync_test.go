@@ -87,6 +87,13 @@ func TestSecondSyncWithoutChangesWritesNothing(t *testing.T) {
 			t.Fatalf("recipient %d was rewritten (xmin %s -> %s)", id, v, after[id])
 		}
 	}
+	// Each run keeps only its own sightings: they do not pile up.
+	var runs int
+	err := h.sql().QueryRowContext(h.ctx,
+		"SELECT COUNT(DISTINCT run_id) FROM sync_run_seens").Scan(&runs)
+	if err != nil || runs != 1 {
+		t.Errorf("runs with sightings kept = %d (%v), want only the last", runs, err)
+	}
 }
 
 // rowVersions returns each recipient's xmin: PostgreSQL gives a row a new
