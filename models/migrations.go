@@ -40,6 +40,12 @@ func Migrations() []*gormigrate.Migration {
 				return addIndex(tx, &SyncRunSeen{}, "idx_sync_run_seens_user")
 			},
 		},
+		{
+			ID: "202612050001_key_checks",
+			Migrate: func(tx *gorm.DB) error {
+				return tx.AutoMigrate(&KeyCheck{})
+			},
+		},
 	}
 }
 

@@ -48,6 +48,7 @@ var conformance = []struct {
 	{"CreateLoginUser", testCreateLoginUser},
 	{"RecipientQueries", testRecipientQueries},
 	{"RecipientChangesAreTenantScoped", testRecipientChangesAreTenantScoped},
+	{"KeyCheck", testKeyCheck},
 }
 
 func TestConformance(t *testing.T) {
