@@ -46,6 +46,12 @@ func Migrations() []*gormigrate.Migration {
 				return tx.AutoMigrate(&KeyCheck{})
 			},
 		},
+		{
+			ID: "202612050002_sync_run_issues",
+			Migrate: func(tx *gorm.DB) error {
+				return tx.AutoMigrate(&SyncRunIssue{})
+			},
+		},
 	}
 }
 

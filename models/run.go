@@ -120,3 +120,19 @@ type SyncRunScope struct {
 	SourceKey  string `gorm:"primaryKey;size:100"`
 	LocationID string `gorm:"primaryKey;size:36"`
 }
+
+// SyncRunIssue is one (location, user) row a run skipped, and why, so an
+// admin can find and fix the record in Okta. Detail names the field and
+// the rule it broke, never the value itself or an email.
+type SyncRunIssue struct {
+	ID         int64  `gorm:"primaryKey"`
+	RunID      string `gorm:"size:36;not null;index"`
+	OrgID      string `gorm:"size:36;not null"`
+	OktaUserID string `gorm:"size:64;not null"`
+	LocationID string `gorm:"size:36;not null"`
+	// Reason is the skip reason counted in RunCounts.Skipped, such as
+	// "invalid_record".
+	Reason    string `gorm:"size:32;not null"`
+	Detail    string `gorm:"size:500"`
+	CreatedAt time.Time
+}

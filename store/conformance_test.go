@@ -49,6 +49,9 @@ var conformance = []struct {
 	{"RecipientQueries", testRecipientQueries},
 	{"RecipientChangesAreTenantScoped", testRecipientChangesAreTenantScoped},
 	{"KeyCheck", testKeyCheck},
+	{"RunIssuesSayWhy", testRunIssuesSayWhy},
+	{"DryRunRecordsIssues", testDryRunRecordsIssues},
+	{"RunIssuesAreCapped", testRunIssuesAreCapped},
 }
 
 func TestConformance(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -210,11 +209,6 @@ func (im *CSVImporter) validRows(rows []CSVRow) []csvRecipient {
 		out = append(out, csvRecipient{row: row.Row, rec: rec})
 	}
 	return out
-}
-
-// reasonOf is a validation error's message without the sentinel's suffix.
-func reasonOf(err error) string {
-	return strings.TrimSuffix(err.Error(), ": "+ErrInvalid.Error())
 }
 
 func (im *CSVImporter) duplicate(row int) {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -124,7 +125,9 @@ func testCSVAndManualNeverDeactivated(e *env) {
 
 func testPruneSeen(e *env) {
 	old := e.run(false, allUsers(e.locs[0]))
-	e.page(old, 1, noAdopt, e.locs[:1], users(0, 3)...)
+	bad := user(9)
+	bad.OktaUserID = ""
+	e.page(old, 1, noAdopt, e.locs[:1], append(users(0, 3), bad)...)
 	e.must(e.st.FinishRun(e.ctx, old, models.RunSucceeded, models.RunCounts{Created: 3}, ""))
 	kept := e.run(false, allUsers(e.locs[0]))
 	e.page(kept, 1, noAdopt, e.locs[:1], users(0, 3)...)
@@ -147,5 +150,9 @@ func testPruneSeen(e *env) {
 	}
 	if n, err := e.st.PruneSeen(e.ctx, e.org.ID, nil); err != nil || n != 4 {
 		e.t.Errorf("PruneSeen(keep none) = %d, %v, want the kept run's 4 rows", n, err)
+	}
+	want := []issue{{"", e.locs[0], store.SkipInvalidRecord, "the Okta user id is empty"}}
+	if got, _ := e.issues(old); !slices.Equal(got, want) {
+		e.t.Errorf("issues of the pruned run = %+v, want %+v kept", got, want)
 	}
 }

@@ -29,6 +29,12 @@ const (
 // the database uses it.
 const migrationLockKey = 0x6f6b7461 // "okta"
 
+// runIssuesLockClass is the first key of the PostgreSQL advisory locks that
+// serialise the writers of one run's issues; the second is a hash of the
+// run id. The two-key locks never collide with migrationLockKey, a
+// one-key lock.
+const runIssuesLockClass = 0x69737375 // "issu"
+
 // sqliteParams configure every SQLite connection. The busy timeout makes a
 // writer wait for another process's write instead of failing at once; WAL
 // lets readers run beside that writer; immediate transactions take the write
@@ -101,6 +107,16 @@ func (d dialect) lockMigrations(tx *gorm.DB) error {
 		return fmt.Errorf("lock migrations: %w", err)
 	}
 	return nil
+}
+
+// lockRunIssues makes writers of the run's issues take turns until tx
+// ends. SQLite's immediate transactions already do.
+func (d dialect) lockRunIssues(tx *gorm.DB, runID string) error {
+	if !d.isPostgres() {
+		return nil
+	}
+	return tx.Exec("SELECT pg_advisory_xact_lock(?, hashtext(?))", runIssuesLockClass,
+		runID).Error
 }
 
 // forUpdate row-locks what q selects on PostgreSQL. SQLite has no row

@@ -14,15 +14,15 @@ type person struct {
 	// idOK says the Okta id can be stored; only such users are recorded
 	// as seen.
 	idOK bool
-	// invalid says some field cannot be stored: the user's rows are
-	// skipped.
-	invalid   bool
+	// problem says which field cannot be stored and why, for the run's
+	// report; "" when every field can. A user with a problem is skipped.
+	problem   string
 	active    bool
 	emailNorm string
 	fields    models.Recipient
 }
 
-func (p *person) ok() bool { return p.idOK && !p.invalid }
+func (p *person) ok() bool { return p.idOK && p.problem == "" }
 
 // newPeople cleans and validates the page's users. A user listed twice on
 // a page is applied once.
@@ -41,8 +41,8 @@ func newPeople(users []DirectoryRecipient) []person {
 
 func newPerson(u DirectoryRecipient) person {
 	p := person{oktaID: u.OktaUserID, active: u.Active}
-	p.idOK = u.OktaUserID != "" &&
-		checkText("okta user id", u.OktaUserID, columnSize("recipients", "okta_user_id")) == nil
+	idErr := checkText("okta user id", u.OktaUserID, columnSize("recipients", "okta_user_id"))
+	p.idOK = u.OktaUserID != "" && idErr == nil
 	p.fields = models.Recipient{
 		OktaUserID: &p.oktaID, Email: CleanText(u.Email),
 		EmailNorm: NormalizeEmail(u.Email), FirstName: CleanText(u.FirstName),
@@ -51,7 +51,14 @@ func newPerson(u DirectoryRecipient) person {
 		Title: CleanText(u.Title), Attributes: u.Attributes,
 	}
 	p.emailNorm = p.fields.EmailNorm
-	p.invalid = validateRecipient(&p.fields) != nil
+	switch err := validateRecipient(&p.fields); {
+	case u.OktaUserID == "":
+		p.problem = "the Okta user id is empty"
+	case idErr != nil:
+		p.problem = reasonOf(idErr)
+	case err != nil:
+		p.problem = reasonOf(err)
+	}
 	return p
 }
 
@@ -93,6 +100,14 @@ type write struct {
 // rowKey finds a row by location and Okta user id or normalised email.
 type rowKey struct{ loc, key string }
 
+// Details of the issues a run records for rows it skipped.
+const (
+	detailEmailInUse    = "another directory user's active recipient has this email"
+	detailCSVEmailMatch = "a CSV or manual recipient has this email; " +
+		"the directory may not update it"
+	detailWriteFailed = "the row could not be stored"
+)
+
 // planner decides, for every (location, user) of a page, whether to
 // create, update or leave a recipient, from the rows loaded beforehand.
 type planner struct {
@@ -104,6 +119,8 @@ type planner struct {
 	byEmail  map[rowKey][]*models.Recipient
 	writes   []*write
 	counts   models.RunCounts
+	// issues say which rows were skipped and why.
+	issues []models.SyncRunIssue
 }
 
 func newPlanner(runID, orgID string, adoptCSV bool) *planner {
@@ -159,7 +176,7 @@ func (pl *planner) plan(p *person, locs []string) {
 	for _, loc := range locs {
 		switch cur := pl.byUser[rowKey{loc, p.oktaID}]; {
 		case !p.ok():
-			skip(&pl.counts, SkipInvalidRecord, 1)
+			pl.skipRow(p.oktaID, loc, SkipInvalidRecord, p.problem)
 		case cur != nil:
 			pl.update(cur, p)
 		default:
@@ -203,7 +220,7 @@ func (pl *planner) placeNew(p *person, loc string) {
 		}
 	}
 	if clash {
-		skip(&pl.counts, SkipEmailInUse, 1)
+		pl.skipRow(p.oktaID, loc, SkipEmailInUse, detailEmailInUse)
 		return
 	}
 
@@ -218,7 +235,7 @@ func (pl *planner) placeNew(p *person, loc string) {
 // provenance, when the run may; otherwise it leaves the row alone.
 func (pl *planner) adopt(r *models.Recipient, p *person) {
 	if !pl.adoptCSV {
-		skip(&pl.counts, SkipCSVEmailMatch, 1)
+		pl.skipRow(p.oktaID, r.LocationID, SkipCSVEmailMatch, detailCSVEmailMatch)
 		return
 	}
 	pl.update(r, p)
@@ -274,7 +291,8 @@ func (pl *planner) tally() {
 	for _, w := range pl.writes {
 		switch {
 		case w.err != nil:
-			skip(&pl.counts, SkipInvalidRecord, 1)
+			pl.skipRow(*w.row.OktaUserID, w.row.LocationID, SkipInvalidRecord,
+				detailWriteFailed)
 		case w.out == outCreated:
 			pl.counts.Created++
 		case w.out == outUpdated:
@@ -285,4 +303,14 @@ func (pl *planner) tally() {
 			pl.counts.Deactivated++
 		}
 	}
+}
+
+// skipRow counts a (location, user) row the page left alone and records
+// the issue an admin reads in the run's report.
+func (pl *planner) skipRow(oktaID, loc, reason, detail string) {
+	skip(&pl.counts, reason, 1)
+	pl.issues = append(pl.issues, models.SyncRunIssue{RunID: pl.runID, OrgID: pl.orgID,
+		OktaUserID: truncate(oktaID, columnSize("sync_run_issues", "okta_user_id")),
+		LocationID: loc, Reason: reason,
+		Detail:     truncate(detail, columnSize("sync_run_issues", "detail"))})
 }

@@ -10,12 +10,6 @@ import (
 	"github.com/mailroom/oktasync/models"
 )
 
-// Page sizes of ListRecipients.
-const (
-	defaultRecipientLimit = 100
-	maxRecipientLimit     = 1000
-)
-
 // RecipientFilter narrows ListRecipients; zero fields match everything.
 type RecipientFilter struct {
 	LocationID string
@@ -41,14 +35,8 @@ func (s *Store) ListRecipients(ctx context.Context, orgID string, f RecipientFil
 	if f.Provenance != "" {
 		q = q.Where("provenance = ?", f.Provenance)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultRecipientLimit
-	}
-	limit = min(limit, maxRecipientLimit)
-
 	var rs []models.Recipient
-	err := q.Order("id").Limit(limit).Offset(max(f.Offset, 0)).Find(&rs).Error
+	err := q.Order("id").Limit(pageLimit(f.Limit)).Offset(max(f.Offset, 0)).Find(&rs).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: list recipients: %w", err)
 	}

@@ -102,10 +102,9 @@ func createScopes(tx *gorm.DB, run models.SyncRun) error {
 
 // Run returns one of the organization's runs.
 func (s *Store) Run(ctx context.Context, orgID, runID string) (models.SyncRun, error) {
-	var run models.SyncRun
-	err := s.conn(ctx).Where("org_id = ? AND id = ?", orgID, runID).Take(&run).Error
+	run, err := takeRun(s.conn(ctx), orgID, runID)
 	if err != nil {
-		return run, fmt.Errorf("store: run: %w", notFound(err))
+		return run, fmt.Errorf("store: run: %w", err)
 	}
 	return run, nil
 }
@@ -257,13 +256,32 @@ func skip(c *models.RunCounts, reason string, n int) {
 	c.Skipped[reason] += n
 }
 
+// errNoRun is the error of a run that does not exist, or not in the
+// organization.
+var errNoRun = fmt.Errorf("the run does not exist: %w", ErrNotFound)
+
+// runEnded is the error of a change to a run that ended already.
+func runEnded(status string) error {
+	return fmt.Errorf("the run has already ended as %s: %w", status, ErrConflict)
+}
+
+// takeRun loads one of the organization's runs.
+func takeRun(q *gorm.DB, orgID, runID string) (models.SyncRun, error) {
+	var run models.SyncRun
+	err := q.Where("org_id = ? AND id = ?", orgID, runID).Take(&run).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return run, errNoRun
+	}
+	return run, err
+}
+
 // runOf loads the run runID for a step that derives its organization from
 // it, so every later query of the step is scoped by that organization.
 func runOf(tx *gorm.DB, runID string) (models.SyncRun, error) {
 	var run models.SyncRun
 	err := tx.Where("id = ?", runID).Take(&run).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return run, fmt.Errorf("run %s: %w", runID, ErrNotFound)
+		return run, errNoRun
 	}
 	return run, err
 }

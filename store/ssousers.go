@@ -65,7 +65,7 @@ type AppUserPage struct {
 func (s *Store) ApplyAppUserPage(ctx context.Context, p AppUserPage) (models.RunCounts, error) {
 	var counts models.RunCounts
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		done, err := claimPage(tx, p.RunID, p.OrgID, p.SourceKey, p.PageNo, p.Cursor,
+		_, done, err := claimPage(tx, p.RunID, p.OrgID, p.SourceKey, p.PageNo, p.Cursor,
 			p.NextCursor, &counts)
 		if err != nil || done {
 			return err

@@ -141,6 +141,22 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 	return s.db.WithContext(ctx)
 }
 
+// Page sizes of the listings that page: ListRecipients, RunIssues and
+// CSVImportIssues.
+const (
+	defaultPageLimit = 100
+	maxPageLimit     = 1000
+)
+
+// pageLimit is the rows a listing returns for the limit a caller asked:
+// the default for 0 or less, and never more than maxPageLimit.
+func pageLimit(limit int) int {
+	if limit <= 0 {
+		return defaultPageLimit
+	}
+	return min(limit, maxPageLimit)
+}
+
 // notFound turns GORM's missing-record error into ErrNotFound.
 func notFound(err error) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {

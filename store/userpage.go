@@ -81,12 +81,14 @@ var errDryRun = errors.New("dry run")
 
 // ApplyUserPage makes the page's users recipients at the source's
 // locations in one transaction and returns what it changed. It records the
-// page, so applying it again changes nothing and returns the same counts,
-// and records every user as seen by the run's source, for PlanDeactivation.
+// page, so applying it again changes nothing and returns the same counts;
+// records every user as seen by the run's source, for PlanDeactivation;
+// and records why it skipped rows, for RunIssues. A dry run (the run's or
+// the policy's) writes no recipient but records the rest.
 func (s *Store) ApplyUserPage(ctx context.Context, p UserPage) (models.RunCounts, error) {
 	var counts models.RunCounts
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		done, err := claimPage(tx, p.RunID, p.OrgID, p.SourceKey, p.PageNo, p.Cursor,
+		run, done, err := claimPage(tx, p.RunID, p.OrgID, p.SourceKey, p.PageNo, p.Cursor,
 			p.NextCursor, &counts)
 		if err != nil || done {
 			return err
@@ -95,13 +97,21 @@ func (s *Store) ApplyUserPage(ctx context.Context, p UserPage) (models.RunCounts
 			return err
 		}
 
+		p.Policy.DryRun = p.Policy.DryRun || run.DryRun
 		people := newPeople(p.Users)
-		if counts, err = s.applyPeople(tx, p, people); err != nil {
+		pl, err := s.applyPeople(tx, p, people)
+		if err != nil {
 			return err
 		}
 		if err := s.recordSeen(tx, p.RunID, p.SourceKey, people); err != nil {
 			return err
 		}
+		// Last before the page's own row: recordIssues may wait for
+		// another page of the run, and must hold no lock that page needs.
+		if err := s.recordIssues(tx, p.RunID, pl.issues); err != nil {
+			return err
+		}
+		counts = pl.counts
 		return finishPage(tx, p.RunID, p.SourceKey, p.PageNo, counts)
 	})
 	if err != nil {
@@ -117,13 +127,10 @@ func (s *Store) ApplyUserPage(ctx context.Context, p UserPage) (models.RunCounts
 // transaction claiming the same page waits here for the first to finish.
 // A run that ended (cancelled, say) takes no new pages: ErrConflict.
 func claimPage(tx *gorm.DB, runID, orgID, sourceKey string, pageNo int, cursor,
-	next string, counts *models.RunCounts) (done bool, err error) {
-	run, err := runOf(tx, runID)
+	next string, counts *models.RunCounts) (run models.SyncRun, done bool, err error) {
+	run, err = takeRun(tx, orgID, runID)
 	if err != nil {
-		return false, err
-	}
-	if run.OrgID != orgID {
-		return false, fmt.Errorf("run %s: %w", runID, ErrNotFound)
+		return run, false, err
 	}
 
 	size := columnSize("sync_run_pages", "cursor")
@@ -132,17 +139,17 @@ func claimPage(tx *gorm.DB, runID, orgID, sourceKey string, pageNo int, cursor,
 	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&page)
 	switch {
 	case res.Error != nil:
-		return false, res.Error
+		return run, false, res.Error
 	case res.RowsAffected > 0 && slices.Contains(finished, run.Status):
-		return false, fmt.Errorf("run is %s: %w", run.Status, ErrConflict)
+		return run, false, runEnded(run.Status)
 	case res.RowsAffected > 0:
-		return false, nil
+		return run, false, nil
 	}
 
 	err = tx.Where("run_id = ? AND source_key = ? AND page_no = ?", runID, sourceKey, pageNo).
 		Take(&page).Error
 	*counts = page.Counts
-	return true, err
+	return run, true, err
 }
 
 // finishPage stores the page's counts on its row.
@@ -152,26 +159,26 @@ func finishPage(tx *gorm.DB, runID, sourceKey string, pageNo int, counts models.
 		Update("counts", jsonColumn(counts)).Error
 }
 
-// applyPeople plans and writes the recipients of one page.
-func (s *Store) applyPeople(tx *gorm.DB, p UserPage, people []person) (
-	models.RunCounts, error) {
+// applyPeople plans and writes the recipients of one page; the planner
+// holds the counts and the issues.
+func (s *Store) applyPeople(tx *gorm.DB, p UserPage, people []person) (*planner, error) {
 	pl := newPlanner(p.RunID, p.OrgID, p.Policy.DirectoryUpdatesCSV)
 	pl.counts.Pages = 1
 	pl.counts.Fetched = len(p.Users)
 	locs := uniqueStrings(p.LocationIDs)
 
 	if err := s.loadByUser(tx, pl, locs, people); err != nil {
-		return pl.counts, err
+		return pl, err
 	}
 	if err := s.loadByEmail(tx, pl, locs, people); err != nil {
-		return pl.counts, err
+		return pl, err
 	}
 	for i := range people {
 		pl.plan(&people[i], locs)
 	}
 
 	err := s.writePlanned(tx, pl, p.Policy.DryRun)
-	return pl.counts, err
+	return pl, err
 }
 
 // loadByUser loads, and on PostgreSQL locks, the rows the page's users

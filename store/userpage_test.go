@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -307,6 +308,16 @@ func testFailedRowCostsOnlyItself(e *env) {
 		Skipped: map[string]int{store.SkipInvalidRecord: 2}})
 	if n := len(e.recipients()); n != 4 {
 		e.t.Errorf("recipients = %d, want 4", n)
+	}
+	want := []issue{
+		{bad.OktaUserID, e.locs[0], store.SkipInvalidRecord, "the row could not be stored"},
+		{bad.OktaUserID, e.locs[1], store.SkipInvalidRecord, "the row could not be stored"},
+	}
+	issues, _ := e.issues(run)
+	slices.SortFunc(issues, func(a, b issue) int { return strings.Compare(a.loc, b.loc) })
+	slices.SortFunc(want, func(a, b issue) int { return strings.Compare(a.loc, b.loc) })
+	if !slices.Equal(issues, want) {
+		e.t.Errorf("RunIssues = %+v, want %+v", issues, want)
 	}
 }
 

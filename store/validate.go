@@ -2,6 +2,8 @@ package store
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -29,7 +31,8 @@ var columnSizes = sync.OnceValue(func() map[string]int {
 		&models.Recipient{}, &models.SSOUser{}, &models.LoginUser{},
 		&models.Location{}, &models.Organization{}, &models.DirectoryIntegration{},
 		&models.GroupMapping{}, &models.SSOConnection{}, &models.SyncRun{},
-		&models.SyncRunPage{}, &models.CSVImport{}, &models.CSVImportIssue{},
+		&models.SyncRunPage{}, &models.SyncRunIssue{}, &models.CSVImport{},
+		&models.CSVImportIssue{},
 	} {
 		sch, err := schema.Parse(m, &sync.Map{}, schema.NamingStrategy{})
 		if err != nil {
@@ -84,10 +87,16 @@ func checkText(name, value string, max int) error {
 	return nil
 }
 
-// checkColumns checks values against the sizes of table's columns.
+// reasonOf is a validation error's message without the sentinel's suffix.
+func reasonOf(err error) string {
+	return strings.TrimSuffix(err.Error(), ": "+ErrInvalid.Error())
+}
+
+// checkColumns checks values against the sizes of table's columns, in
+// column order, so a value with several problems always reports the same.
 func checkColumns(table string, values map[string]string) error {
-	for col, v := range values {
-		if err := checkText(col, v, columnSize(table, col)); err != nil {
+	for _, col := range slices.Sorted(maps.Keys(values)) {
+		if err := checkText(col, values[col], columnSize(table, col)); err != nil {
 			return err
 		}
 	}
@@ -115,7 +124,8 @@ func checkAttributes(attrs map[string]string) error {
 	if len(attrs) > maxAttributes {
 		return fmt.Errorf("more than %d attributes: %w", maxAttributes, ErrInvalid)
 	}
-	for k, v := range attrs {
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		v := attrs[k]
 		if k == "" {
 			return fmt.Errorf("attribute with an empty name: %w", ErrInvalid)
 		}
