@@ -312,5 +312,5 @@ func (pl *planner) skipRow(oktaID, loc, reason, detail string) {
 	pl.issues = append(pl.issues, models.SyncRunIssue{RunID: pl.runID, OrgID: pl.orgID,
 		OktaUserID: truncate(oktaID, columnSize("sync_run_issues", "okta_user_id")),
 		LocationID: loc, Reason: reason,
-		Detail:     truncate(detail, columnSize("sync_run_issues", "detail"))})
+		Detail: truncate(detail, columnSize("sync_run_issues", "detail"))})
 }
