@@ -45,6 +45,7 @@ var conformance = []struct {
 	{"CSVAndManualNeverDeactivated", testCSVAndManualNeverDeactivated},
 	{"PruneSeen", testPruneSeen},
 	{"SSOUsersView", testSSOUsersView},
+	{"AppUserDryRunWritesNothing", testAppUserDryRunWritesNothing},
 	{"CreateLoginUser", testCreateLoginUser},
 	{"RecipientQueries", testRecipientQueries},
 	{"RecipientChangesAreTenantScoped", testRecipientChangesAreTenantScoped},

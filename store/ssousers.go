@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -56,29 +57,27 @@ type AppUserPage struct {
 	// Cursor and NextCursor are recorded for diagnosis only.
 	Cursor     string
 	NextCursor string
-	Users      []SSOUserRecord
+	// DryRun computes the counts but rolls the SSO users' writes back.
+	DryRun bool
+	Users  []SSOUserRecord
 }
 
 // ApplyAppUserPage upserts one page of the SAML app's assignments into the
 // SSO users view. Like ApplyUserPage, it records the page: applying it
-// again changes nothing and returns the same counts.
+// again changes nothing and returns the same counts. A dry run (the run's
+// or the page's) records the page and its counts but no SSO user.
 func (s *Store) ApplyAppUserPage(ctx context.Context, p AppUserPage) (models.RunCounts, error) {
 	var counts models.RunCounts
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		_, done, err := claimPage(tx, p.RunID, p.OrgID, p.SourceKey, p.PageNo, p.Cursor,
+		run, done, err := claimPage(tx, p.RunID, p.OrgID, p.SourceKey, p.PageNo, p.Cursor,
 			p.NextCursor, &counts)
 		if err != nil || done {
 			return err
 		}
 		var rows []models.SSOUser
-		if rows, counts = ssoUserRows(p.RunID, p.OrgID, p.Users); len(rows) > 0 {
-			err := tx.Clauses(clause.OnConflict{
-				Columns:   []clause.Column{{Name: "org_id"}, {Name: "okta_user_id"}},
-				DoUpdates: clause.AssignmentColumns(ssoUserUpdates),
-			}).CreateInBatches(rows, s.dial.maxParams()/16).Error
-			if err != nil {
-				return err
-			}
+		rows, counts = ssoUserRows(p.RunID, p.OrgID, p.Users)
+		if err := s.writeSSOUsers(tx, rows, p.DryRun || run.DryRun); err != nil {
+			return err
 		}
 		return finishPage(tx, p.RunID, p.SourceKey, p.PageNo, counts)
 	})
@@ -87,6 +86,29 @@ func (s *Store) ApplyAppUserPage(ctx context.Context, p AppUserPage) (models.Run
 			p.SourceKey, p.PageNo, err)
 	}
 	return counts, nil
+}
+
+// writeSSOUsers upserts rows into the SSO users view. A dry run writes
+// inside a savepoint that it rolls back, so a row the database refuses
+// fails the page as it would in a real run.
+func (s *Store) writeSSOUsers(tx *gorm.DB, rows []models.SSOUser, dryRun bool) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	err := savepoint(tx, func(tx *gorm.DB) error {
+		err := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "org_id"}, {Name: "okta_user_id"}},
+			DoUpdates: clause.AssignmentColumns(ssoUserUpdates),
+		}).CreateInBatches(rows, s.dial.maxParams()/16).Error
+		if err == nil && dryRun {
+			return errDryRun
+		}
+		return err
+	})
+	if err != nil && !errors.Is(err, errDryRun) {
+		return err
+	}
+	return nil
 }
 
 // ssoUserRows validates a page of assignments; invalid ones are counted

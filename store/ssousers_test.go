@@ -63,6 +63,34 @@ func testSSOUsersView(e *env) {
 	}
 }
 
+func testAppUserDryRunWritesNothing(e *env) {
+	e.appPage(e.run(false), 1, ann)
+	before, err := e.st.ListSSOUsers(e.ctx, e.org.ID, store.EmailFilter{})
+	e.must(err)
+
+	run := e.run(true)
+	renamed := ann
+	renamed.FirstName = "Anne"
+	page := store.AppUserPage{RunID: run, OrgID: e.org.ID, SourceKey: models.SourceAppUsers,
+		PageNo: 1, DryRun: true, Users: []store.SSOUserRecord{renamed, bob, nobo}}
+	got, err := e.st.ApplyAppUserPage(e.ctx, page)
+	e.must(err)
+	assertCounts(e.t, got, models.RunCounts{Pages: 1, SSOUsers: 3})
+	again, err := e.st.ApplyAppUserPage(e.ctx, page)
+	e.must(err)
+	assertCounts(e.t, again, got)
+	if _, ok, err := e.st.RunPage(e.ctx, run, models.SourceAppUsers, 1); !ok || err != nil {
+		e.t.Errorf("RunPage = %v, %v, want the dry run's page recorded", ok, err)
+	}
+
+	after, err := e.st.ListSSOUsers(e.ctx, e.org.ID, store.EmailFilter{})
+	e.must(err)
+	if len(after) != 1 || after[0].FirstName != "Ann" ||
+		after[0].LastSeenRunID != before[0].LastSeenRunID {
+		e.t.Errorf("SSO users after a dry run = %+v, want %+v untouched", after, before)
+	}
+}
+
 func testCreateLoginUser(e *env) {
 	e.appPage(e.run(false), 1, ann, bob, nobo)
 	acme := store.EmailFilter{Domains: []string{"acme.com"}}
