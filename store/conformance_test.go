@@ -14,6 +14,7 @@ var conformance = []struct {
 	{"LocationsAreTenantScoped", testLocationsAreTenantScoped},
 	{"SSOConnection", testSSOConnection},
 	{"IntegrationLifecycle", testIntegrationLifecycle},
+	{"ActiveIntegrationFails", testActiveIntegrationFails},
 	{"RemoveIntegrationKeepsRecipients", testRemoveIntegrationKeepsRecipients},
 	{"BeginValidationNeedsSSO", testBeginValidationNeedsSSO},
 	{"GroupMappings", testGroupMappings},

@@ -187,13 +187,14 @@ func (s *Store) apply(ctx context.Context, orgID, integrationID string, t transi
 	})
 }
 
-// cleared blanks every setting and the key, so nothing of a failed or
-// removed integration stays in the database.
+// cleared blanks every setting, the key and when they were validated and
+// enabled, so nothing of a failed or removed integration stays in the
+// database or shows in the console.
 func cleared() map[string]any {
 	return map[string]any{
 		"okta_domain": "", "saml_app_id": "", "client_id": "", "key_id": "",
 		"private_jwk_ciphertext": nil, "preferences": jsonColumn(models.Preferences{}),
-		"paused": false,
+		"paused": false, "validated_at": nil, "enabled_at": nil,
 	}
 }
 
@@ -211,8 +212,9 @@ func (s *Store) MarkActive(ctx context.Context, orgID, integrationID string) err
 	return nil
 }
 
-// MarkFailed ends an enable that failed: the integration enters state
-// error with the reason, and the key and every setting are cleared.
+// MarkFailed ends an enable that failed, or an active integration that
+// broke: the integration enters state error with the reason, and the key,
+// every setting and the validation and enable times are cleared.
 func (s *Store) MarkFailed(ctx context.Context, orgID, integrationID, code, message,
 	fix string) error {
 	set := cleared()
@@ -241,9 +243,10 @@ func (s *Store) MarkDisabling(ctx context.Context, orgID, integrationID string) 
 	return nil
 }
 
-// RemoveIntegration finishes turning the integration off: state disabled,
-// every setting and the key cleared, group mappings and the SSO users view
-// deleted. Recipients and runs stay.
+// RemoveIntegration finishes turning the integration off: state disabled;
+// every setting, the key, the last error and the validation and enable
+// times cleared; group mappings and the SSO users view deleted. Recipients
+// and runs stay.
 func (s *Store) RemoveIntegration(ctx context.Context, orgID, integrationID string) error {
 	set := cleared()
 	for k, v := range errorColumns("", "", "") {

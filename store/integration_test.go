@@ -29,6 +29,10 @@ func testIntegrationLifecycle(e *env) {
 	e.must(e.st.ClearLastError(e.ctx, e.org.ID, e.integ))
 	e.must(e.st.UpdatePreferences(e.ctx, e.org.ID, e.integ, settings.Preferences))
 
+	if in.ValidatedAt == nil || in.EnabledAt == nil {
+		e.t.Errorf("active integration = %+v, want validated and enabled times", in)
+	}
+
 	e.must(e.st.MarkDisabling(e.ctx, e.org.ID, e.integ))
 	_, err = e.st.BeginValidation(e.ctx, e.org.ID, settings)
 	wantErr(e.t, "BeginValidation while disabling", err, store.ErrConflict)
@@ -61,12 +65,22 @@ func testIntegrationLifecycle(e *env) {
 	}
 }
 
+// testActiveIntegrationFails breaks an active integration, as a revoked
+// key does: nothing of its settings, nor when it was enabled, stays.
+func testActiveIntegrationFails(e *env) {
+	e.must(e.st.MarkFailed(e.ctx, e.org.ID, e.integ, "invalid_client", "revoked", "new key"))
+	in, err := e.st.Integration(e.ctx, e.org.ID)
+	e.must(err)
+	assertCleared(e, in, models.StateError)
+}
+
 // assertCleared checks nothing of the admin's settings or key is kept.
 func assertCleared(e *env, in models.DirectoryIntegration, state string) {
 	e.t.Helper()
 	if in.State != state || in.OktaDomain != "" || in.SAMLAppID != "" || in.ClientID != "" ||
 		in.KeyID != "" || len(in.PrivateJWKCiphertext) != 0 || in.Paused ||
-		in.Preferences.Mode != "" || in.Preferences.BrakePercent != 0 {
+		in.Preferences.Mode != "" || in.Preferences.BrakePercent != 0 ||
+		in.ValidatedAt != nil || in.EnabledAt != nil {
 		e.t.Errorf("integration = %+v, want state %s and nothing kept", in, state)
 	}
 }
