@@ -225,10 +225,14 @@ func (f EmailFilter) allows(email string) bool {
 	return at >= 0 && slices.Contains(f.Domains, email[at+1:])
 }
 
+// blockedStatuses are the Okta user statuses that cannot sign in with SSO.
+var blockedStatuses = []string{"SUSPENDED", "DEPROVISIONED"}
+
 // CreateLoginUser makes a login user from an entry of the SSO users view.
-// The entry must exist and pass filter (else ErrNotFound) and have an
-// email (else ErrInvalid); role is one of models.RoleAdmin, RoleStaff or
-// RoleViewer. A login user with the same email is ErrConflict.
+// The entry must exist and pass filter (else ErrNotFound), have an email
+// and be able to sign in, not suspended or deprovisioned (else
+// ErrInvalid); role is one of models.RoleAdmin, RoleStaff or RoleViewer. A
+// login user with the same email is ErrConflict.
 func (s *Store) CreateLoginUser(ctx context.Context, orgID, oktaUserID, role string,
 	filter EmailFilter) (models.LoginUser, error) {
 	var lu models.LoginUser
@@ -246,6 +250,10 @@ func (s *Store) CreateLoginUser(ctx context.Context, orgID, oktaUserID, role str
 	}
 	if u.EmailNorm == "" {
 		return lu, fmt.Errorf("store: create login user: user has no email: %w", ErrInvalid)
+	}
+	if status := strings.ToUpper(u.UserStatus); slices.Contains(blockedStatuses, status) {
+		return lu, fmt.Errorf("store: create login user: the Okta user is %s and cannot "+
+			"sign in: %w", strings.ToLower(status), ErrInvalid)
 	}
 
 	name := strings.TrimSpace(u.FirstName + " " + u.LastName)

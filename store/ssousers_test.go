@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/mailroom/oktasync/models"
 	"github.com/mailroom/oktasync/store"
@@ -92,7 +93,9 @@ func testAppUserDryRunWritesNothing(e *env) {
 }
 
 func testCreateLoginUser(e *env) {
-	e.appPage(e.run(false), 1, ann, bob, nobo)
+	gone := store.SSOUserRecord{OktaUserID: "00ue", Email: "gone@acme.com",
+		UserStatus: "DEPROVISIONED"}
+	e.appPage(e.run(false), 1, ann, bob, cy, nobo, gone)
 	acme := store.EmailFilter{Domains: []string{"acme.com"}}
 
 	lu, err := e.st.CreateLoginUser(e.ctx, e.org.ID, "00ua", models.RoleStaff, acme)
@@ -115,6 +118,16 @@ func testCreateLoginUser(e *env) {
 		_, err := e.st.CreateLoginUser(e.ctx, e.org.ID, c.id, c.role, c.f)
 		if !errors.Is(err, c.want) {
 			e.t.Errorf("CreateLoginUser(%q, %q) error = %v, want %v", c.id, c.role, err, c.want)
+		}
+	}
+	blocked := []struct{ id, status string }{{"00uc", "suspended"}, {"00ue", "deprovisioned"}}
+	for _, b := range blocked {
+		_, err := e.st.CreateLoginUser(e.ctx, e.org.ID, b.id, models.RoleStaff,
+			store.EmailFilter{})
+		wantErr(e.t, "CreateLoginUser("+b.status+")", err, store.ErrInvalid)
+		want := "the Okta user is " + b.status + " and cannot sign in"
+		if err == nil || !strings.Contains(err.Error(), want) {
+			e.t.Errorf("CreateLoginUser(%s) error = %v, want %q", b.status, err, want)
 		}
 	}
 	other := newEnv(e.t, e.st)
