@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -42,6 +43,24 @@ func (s *Store) ListRecipients(ctx context.Context, orgID string, f RecipientFil
 	}
 	return rs, nil
 }
+
+// Recipient returns one of the organization's recipients.
+func (s *Store) Recipient(ctx context.Context, orgID string, id int64) (
+	models.Recipient, error) {
+	var r models.Recipient
+	err := s.conn(ctx).Where("org_id = ? AND id = ?", orgID, id).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return r, fmt.Errorf("store: recipient: %w", errNoRecipient)
+	}
+	if err != nil {
+		return r, fmt.Errorf("store: recipient: %w", err)
+	}
+	return r, nil
+}
+
+// errNoRecipient is the error of a recipient that does not exist, or not
+// in the organization.
+var errNoRecipient = fmt.Errorf("the recipient does not exist: %w", ErrNotFound)
 
 // RecipientCount is how many recipients of one location, provenance and
 // activity there are.

@@ -50,10 +50,18 @@ func testRecipientQueries(e *env) {
 func testRecipientChangesAreTenantScoped(e *env) {
 	other := newEnv(e.t, e.st)
 	id := other.manual(other.locs[0], "a@example.com")
+	if r, err := other.st.Recipient(e.ctx, other.org.ID, id); err != nil ||
+		r.EmailNorm != "a@example.com" || r.Provenance != models.ProvenanceManual {
+		e.t.Errorf("Recipient(own) = %+v, %v, want the manual recipient", r, err)
+	}
+	_, err := e.st.Recipient(e.ctx, e.org.ID, id)
+	assertNotFound(e.t, "Recipient(other org's)", err)
+	_, err = e.st.Recipient(e.ctx, e.org.ID, -1)
+	assertNotFound(e.t, "Recipient(unknown id)", err)
 	if err := e.st.SetRecipientActive(e.ctx, e.org.ID, id, false); !isNotFound(err) {
 		e.t.Errorf("SetRecipientActive(other org's) error = %v, want ErrNotFound", err)
 	}
-	_, err := e.st.CreateManualRecipient(e.ctx, e.org.ID, other.locs[0],
+	_, err = e.st.CreateManualRecipient(e.ctx, e.org.ID, other.locs[0],
 		store.ManualRecipient{Email: "b@example.com"})
 	assertNotFound(e.t, "CreateManualRecipient(other org's location)", err)
 
