@@ -79,10 +79,10 @@ func TestImportRowErrors(t *testing.T) {
 				e.t.Errorf("row 5 reason = %q, want the field and its limit", is.Reason)
 			}
 		}
-		stored, err := e.st.CSVImportIssues(e.ctx, e.org, rep.ImportID, 0)
+		stored, total, err := e.st.CSVImportIssues(e.ctx, e.org, rep.ImportID, 0, 0)
 		e.must(err)
-		if len(stored) != 6 {
-			e.t.Errorf("stored issues = %d, want 6", len(stored))
+		if len(stored) != 6 || total != 6 {
+			e.t.Errorf("stored issues = %d of %d, want 6", len(stored), total)
 		}
 	})
 }
@@ -257,10 +257,15 @@ func TestImportIssuesAreCapped(t *testing.T) {
 			e.t.Errorf("errors %d, issues returned %d, want 700 and 10", rep.Counts.Errors,
 				len(rep.Issues))
 		}
-		stored, err := e.st.CSVImportIssues(e.ctx, e.org, rep.ImportID, 0)
+		page, total, err := e.st.CSVImportIssues(e.ctx, e.org, rep.ImportID, 50, 690)
 		e.must(err)
-		if len(stored) != 700 {
-			e.t.Errorf("stored issues = %d, want 700", len(stored))
+		if len(page) != 10 || total != 700 {
+			e.t.Errorf("stored issues from 690 = %d of %d, want 10 of 700", len(page), total)
+		}
+		_, _, err = e.st.CSVImportIssues(e.ctx, newEnv(e.t, e.st).org, rep.ImportID, 0, 0)
+		if !errors.Is(err, store.ErrNotFound) {
+			e.t.Errorf("CSVImportIssues(another org's import) error = %v, want ErrNotFound",
+				err)
 		}
 	})
 }

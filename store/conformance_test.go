@@ -51,6 +51,7 @@ var conformance = []struct {
 	{"RecipientQueries", testRecipientQueries},
 	{"RecipientChangesAreTenantScoped", testRecipientChangesAreTenantScoped},
 	{"KeyCheck", testKeyCheck},
+	{"CSVImportIssuesPage", testCSVImportIssuesPage},
 	{"RunIssuesSayWhy", testRunIssuesSayWhy},
 	{"DryRunRecordsIssues", testDryRunRecordsIssues},
 	{"RunIssuesAreCapped", testRunIssuesAreCapped},

@@ -493,25 +493,44 @@ func (im *CSVImporter) Fail(ctx context.Context, cause error) error {
 // CSVImport returns one of the organization's imports.
 func (s *Store) CSVImport(ctx context.Context, orgID, id string) (models.CSVImport, error) {
 	var imp models.CSVImport
-	if err := s.conn(ctx).Where("org_id = ? AND id = ?", orgID, id).Take(&imp).Error; err != nil {
-		return imp, fmt.Errorf("store: csv import: %w", notFound(err))
+	err := s.conn(ctx).Where("org_id = ? AND id = ?", orgID, id).Take(&imp).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return imp, fmt.Errorf("store: csv import: %w", errNoImport)
+	}
+	if err != nil {
+		return imp, fmt.Errorf("store: csv import: %w", err)
 	}
 	return imp, nil
 }
 
-// CSVImportIssues lists an import's issues by row, at most limit (0: all).
-func (s *Store) CSVImportIssues(ctx context.Context, orgID, id string, limit int) (
-	[]models.CSVImportIssue, error) {
-	if _, err := s.CSVImport(ctx, orgID, id); err != nil {
-		return nil, fmt.Errorf("store: csv import issues: %w", err)
+// CSVImportIssues lists one page of an import's issues by row, and how
+// many it has in all. limit defaults to 100 and is capped at 1000.
+func (s *Store) CSVImportIssues(ctx context.Context, orgID, importID string, limit,
+	offset int) ([]models.CSVImportIssue, int, error) {
+	var n int64
+	err := s.conn(ctx).Model(&models.CSVImport{}).
+		Where("org_id = ? AND id = ?", orgID, importID).Count(&n).Error
+	switch {
+	case err != nil:
+		return nil, 0, fmt.Errorf("store: csv import issues: %w", err)
+	case n == 0:
+		return nil, 0, fmt.Errorf("store: csv import issues: %w", errNoImport)
 	}
-	q := s.conn(ctx).Where("import_id = ?", id).Order("row, id")
-	if limit > 0 {
-		q = q.Limit(limit)
+
+	q := s.conn(ctx).Model(&models.CSVImportIssue{}).Where("import_id = ?", importID)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: csv import issues: %w", err)
 	}
 	var issues []models.CSVImportIssue
-	if err := q.Find(&issues).Error; err != nil {
-		return nil, fmt.Errorf("store: csv import issues: %w", err)
+	err = q.Order("row, id").Limit(pageLimit(limit)).Offset(max(offset, 0)).
+		Find(&issues).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: csv import issues: %w", err)
 	}
-	return issues, nil
+	return issues, int(total), nil
 }
+
+// errNoImport is the error of an import that does not exist, or not in
+// the organization.
+var errNoImport = fmt.Errorf("the import does not exist: %w", ErrNotFound)
