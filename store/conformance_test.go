@@ -21,6 +21,7 @@ var conformance = []struct {
 	{"CreateRunIsIdempotent", testCreateRunIsIdempotent},
 	{"RunStatus", testRunStatus},
 	{"RunCounts", testRunCounts},
+	{"HoldRunKeepsCounts", testHoldRunKeepsCounts},
 	{"FinishedRunTakesNoPages", testFinishedRunTakesNoPages},
 	{"ApplyUserPageCreates", testApplyUserPageCreates},
 	{"ApplyUserPageIsIdempotent", testApplyUserPageIsIdempotent},

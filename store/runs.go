@@ -138,7 +138,11 @@ func (s *Store) ActiveRun(ctx context.Context, orgID string) (models.SyncRun, er
 }
 
 // SetRunStatus moves an unfinished run between running and held; use
-// FinishRun to end it.
+// FinishRun to end it. A held run resumes with status running. To hold a
+// run use HoldRun, which also stores the run's report so far.
+//
+// TODO(run-hold): refuse status held once every caller holds runs with
+// HoldRun; until then this holds a run without storing its counts.
 func (s *Store) SetRunStatus(ctx context.Context, runID, status string) error {
 	if status != models.RunRunning && status != models.RunHeld {
 		return fmt.Errorf("store: set run status %q: %w", status, ErrInvalid)
@@ -146,6 +150,40 @@ func (s *Store) SetRunStatus(ctx context.Context, runID, status string) error {
 	err := s.updateRun(s.conn(ctx), runID, status, map[string]any{"status": status})
 	if err != nil {
 		return fmt.Errorf("store: set run status: %w", err)
+	}
+	return nil
+}
+
+// HoldRun parks a running run until an admin approves or rejects its
+// deactivations. It stores on the run the counts so far, as RunCounts adds
+// them up, with Held set to wouldDeactivate, so the held run's report shows
+// what it did and what it would deactivate. Holding a held run again
+// stores the counts again; holding a finished one is ErrConflict.
+func (s *Store) HoldRun(ctx context.Context, runID string, wouldDeactivate int) error {
+	if wouldDeactivate < 0 {
+		return fmt.Errorf("store: hold run: %d deactivations is less than none: %w",
+			wouldDeactivate, ErrInvalid)
+	}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		// The lock keeps a concurrent FinishRun from ending the run
+		// between reading its status and holding it.
+		run, err := runOf(s.dial.forUpdate(tx), runID)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(finished, run.Status) {
+			return runEnded(run.Status)
+		}
+		counts, err := sumCounts(tx, run)
+		if err != nil {
+			return err
+		}
+		counts.Held = wouldDeactivate
+		set := map[string]any{"status": models.RunHeld, "counts": jsonColumn(counts)}
+		return tx.Model(&models.SyncRun{}).Where("id = ?", runID).Updates(set).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: hold run: %w", err)
 	}
 	return nil
 }
@@ -206,17 +244,24 @@ func (s *Store) RunPage(ctx context.Context, runID, sourceKey string, pageNo int
 // RunCounts adds up what a run did so far: the counts of every page it
 // applied and the deactivations it applied.
 func (s *Store) RunCounts(ctx context.Context, runID string) (models.RunCounts, error) {
-	var run models.SyncRun
-	err := s.conn(ctx).Select("id", "applied_deactivations").Where("id = ?", runID).
-		Take(&run).Error
-	if err != nil {
-		return models.RunCounts{}, fmt.Errorf("store: run counts: %w", notFound(err))
-	}
-
-	var pages []models.SyncRunPage
-	err = s.conn(ctx).Select("counts").Where("run_id = ?", runID).Find(&pages).Error
+	run, err := runOf(s.conn(ctx), runID)
 	if err != nil {
 		return models.RunCounts{}, fmt.Errorf("store: run counts: %w", err)
+	}
+	total, err := sumCounts(s.conn(ctx), run)
+	if err != nil {
+		return models.RunCounts{}, fmt.Errorf("store: run counts: %w", err)
+	}
+	return total, nil
+}
+
+// sumCounts adds up the counts of every page the run applied and the
+// deactivations it applied.
+func sumCounts(q *gorm.DB, run models.SyncRun) (models.RunCounts, error) {
+	var pages []models.SyncRunPage
+	err := q.Select("counts").Where("run_id = ?", run.ID).Find(&pages).Error
+	if err != nil {
+		return models.RunCounts{}, fmt.Errorf("add up page counts: %w", err)
 	}
 	var total models.RunCounts
 	for _, p := range pages {

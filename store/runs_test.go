@@ -107,3 +107,35 @@ func testFinishedRunTakesNoPages(e *env) {
 		e.t.Errorf("recipients = %d, want 2", n)
 	}
 }
+
+func testHoldRunKeepsCounts(e *env) {
+	run := e.run(false, allUsers(e.locs[0]))
+	e.page(run, 1, noAdopt, e.locs[:1], users(0, 3)...)
+	e.page(run, 2, noAdopt, e.locs[:1], users(3, 4)...)
+	want := models.RunCounts{Pages: 2, Fetched: 4, Created: 4, Held: 7}
+
+	e.must(e.st.HoldRun(e.ctx, run, 7))
+	e.must(e.st.HoldRun(e.ctx, run, 7)) // a retried activity
+	got, err := e.st.Run(e.ctx, e.org.ID, run)
+	e.must(err)
+	if got.Status != models.RunHeld || got.FinishedAt != nil {
+		e.t.Errorf("held run = %+v, want status held", got)
+	}
+	assertCounts(e.t, got.Counts, want)
+
+	e.must(e.st.SetRunStatus(e.ctx, run, models.RunRunning))
+	got, err = e.st.Run(e.ctx, e.org.ID, run)
+	e.must(err)
+	if got.Status != models.RunRunning {
+		e.t.Errorf("resumed run status = %s, want running", got.Status)
+	}
+	assertCounts(e.t, got.Counts, want)
+
+	e.must(e.st.FinishRun(e.ctx, run, models.RunRejected, got.Counts, ""))
+	err = e.st.HoldRun(e.ctx, run, 7)
+	wantErr(e.t, "HoldRun(finished run)", err, store.ErrConflict)
+	err = e.st.HoldRun(e.ctx, uuid.NewString(), 7)
+	wantErr(e.t, "HoldRun(unknown run)", err, store.ErrNotFound)
+	err = e.st.HoldRun(e.ctx, e.run(false), -1)
+	wantErr(e.t, "HoldRun(-1)", err, store.ErrInvalid)
+}
