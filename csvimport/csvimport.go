@@ -6,7 +6,9 @@
 // The file is UTF-8, with or without a byte order mark, and its first row
 // names the columns: email (required), first_name, last_name, phone,
 // employee_number, department and title, in any case and with spaces or
-// underscores anywhere ("First Name" works). Rows are keyed by email.
+// underscores anywhere ("First Name" works). Rows are keyed by email. A
+// line may be at most 64 KiB long: a longer one fails the import before
+// it is read into memory.
 package csvimport
 
 import (
@@ -23,8 +25,8 @@ import (
 )
 
 // ErrBadFile marks a file that cannot be imported at all: no header, no
-// email column, not UTF-8, or broken CSV quoting. Such an import changes
-// nothing.
+// email column, not UTF-8, broken CSV quoting, or a line longer than 64
+// KiB. Such an import changes nothing.
 var ErrBadFile = errors.New("bad csv file")
 
 // Defaults of Options.
@@ -168,9 +170,10 @@ func blank(rec []string) bool {
 }
 
 // newReader checks the start of the file for its encoding: a UTF-8 byte
-// order mark is dropped, a UTF-16 one refused.
+// order mark is dropped, a UTF-16 one refused. Lines are limited to
+// maxLine bytes.
 func newReader(r io.Reader) (*reader, error) {
-	br := bufio.NewReader(r)
+	br := bufio.NewReader(newLineLimiter(r))
 	head, _ := br.Peek(3)
 	switch {
 	case len(head) >= 3 && string(head[:3]) == "\xef\xbb\xbf":

@@ -1,15 +1,18 @@
 package csvimport_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/mailroom/oktasync/csvimport"
 	"github.com/mailroom/oktasync/internal/testenv"
+	"github.com/mailroom/oktasync/models"
 )
 
 // generated is a CSV file of n rows made on the fly, so a test streams a
@@ -84,6 +87,69 @@ func TestImport100kRows(t *testing.T) {
 				rows/elapsed.Seconds(), p>>20)
 		}
 	})
+}
+
+// repeated is n bytes of b made on the fly; read counts what was taken.
+type repeated struct {
+	b       byte
+	n, read int
+}
+
+func (r *repeated) Read(p []byte) (int, error) {
+	if r.read == r.n {
+		return 0, io.EOF
+	}
+	p = p[:min(len(p), r.n-r.read)]
+	for i := range p {
+		p[i] = r.b
+	}
+	r.read += len(p)
+	return len(p), nil
+}
+
+// TestImportRefusesLongLine imports a file whose third row is a 10 MB
+// field: the import must fail on that row without reading the line into
+// memory, and write nothing. The backends run one after the other, so the
+// allocation count is this import's alone.
+func TestImportRefusesLongLine(t *testing.T) {
+	const size = 10 << 20
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			e := newEnv(t, openBench(t, b.dsn(t)))
+			field := &repeated{b: 'x', n: size}
+			file := io.MultiReader(
+				strings.NewReader("email,first_name\nok@example.com,Ok\nlong@example.com,"),
+				field, strings.NewReader("\n"))
+
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			rep, err := csvimport.Import(e.ctx, e.st, e.org, e.locs[0], file,
+				csvimport.Options{BatchSize: 1})
+			runtime.ReadMemStats(&after)
+
+			want := "row 3 is longer than 64 KiB"
+			if !errors.Is(err, csvimport.ErrBadFile) || !strings.Contains(err.Error(), want) {
+				t.Fatalf("Import error = %v, want ErrBadFile saying %q", err, want)
+			}
+			const limit = 4 << 20
+			if got := after.TotalAlloc - before.TotalAlloc; got > limit {
+				t.Errorf("import allocated %d KiB, want under %d KiB", got>>10, limit>>10)
+			}
+			if field.read > 1<<20 {
+				t.Errorf("import read %d KiB of the long field, want it to stop near 64 KiB",
+					field.read>>10)
+			}
+			if n := len(e.recipients()); n != 0 {
+				t.Errorf("recipients = %d, want none", n)
+			}
+			imp, err := e.st.CSVImport(e.ctx, e.org, rep.ImportID)
+			e.must(err)
+			if imp.Status != models.ImportFailed || !strings.Contains(imp.Error, want) {
+				t.Errorf("import = %s %q, want failed saying %q", imp.Status, imp.Error, want)
+			}
+		})
+	}
 }
 
 // BenchmarkImport imports 100,000 generated rows into a fresh location of
