@@ -52,6 +52,7 @@ var conformance = []struct {
 	{"RecipientQueries", testRecipientQueries},
 	{"RecipientChangesAreTenantScoped", testRecipientChangesAreTenantScoped},
 	{"KeyCheck", testKeyCheck},
+	{"ErrorsReadWell", testErrorsReadWell},
 	{"CSVImportIssuesPage", testCSVImportIssuesPage},
 	{"RunIssuesSayWhy", testRunIssuesSayWhy},
 	{"DryRunRecordsIssues", testDryRunRecordsIssues},

@@ -86,7 +86,8 @@ type CSVImporter struct {
 func (s *Store) BeginCSVImport(ctx context.Context, orgID, locationID string,
 	opts CSVImportOptions) (*CSVImporter, error) {
 	if opts.Mode != models.ImportMerge && opts.Mode != models.ImportOverwrite {
-		return nil, fmt.Errorf("store: begin csv import: mode %q: %w", opts.Mode, ErrInvalid)
+		return nil, fmt.Errorf("store: begin csv import: mode %q is not one of %s, %s: %w",
+			opts.Mode, models.ImportMerge, models.ImportOverwrite, ErrInvalid)
 	}
 	if opts.MaxIssues <= 0 {
 		opts.MaxIssues = 100
@@ -106,6 +107,10 @@ func (s *Store) BeginCSVImport(ctx context.Context, orgID, locationID string,
 	}
 	return &CSVImporter{s: s, tx: tx, imp: imp, opts: opts}, nil
 }
+
+// errImportClosed is the error of a write to an import that was
+// committed or failed.
+var errImportClosed = fmt.Errorf("the import has already finished: %w", ErrConflict)
 
 // ID is the import's id.
 func (im *CSVImporter) ID() string { return im.imp.ID }
@@ -144,7 +149,7 @@ type csvChange struct {
 // recipient is skipped unless CSVUpdatesDirectory.
 func (im *CSVImporter) Apply(rows []CSVRow) error {
 	if im.closed {
-		return fmt.Errorf("store: apply csv rows: import closed: %w", ErrConflict)
+		return fmt.Errorf("store: apply csv rows: %w", errImportClosed)
 	}
 	batch := im.validRows(rows)
 	cands, seen, err := im.load(batch)
@@ -237,8 +242,7 @@ func (im *CSVImporter) load(batch []csvRecipient) (map[string][]*models.Recipien
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
 		if r.OrgID != im.imp.OrgID {
-			return nil, nil, fmt.Errorf("recipient %d belongs to another organization: %w",
-				r.ID, ErrConflict)
+			return nil, nil, errForeignRecipient
 		}
 		cands[r.EmailNorm] = append(cands[r.EmailNorm], r)
 		ids[i] = r.ID
@@ -414,7 +418,7 @@ func (im *CSVImporter) flushIssues(all bool) error {
 // the report and commits. It returns the import and the first issues.
 func (im *CSVImporter) Commit() (models.CSVImport, []models.CSVImportIssue, error) {
 	if im.closed {
-		return im.imp, nil, fmt.Errorf("store: commit csv import: import closed: %w", ErrConflict)
+		return im.imp, nil, fmt.Errorf("store: commit csv import: %w", errImportClosed)
 	}
 	err := im.finish()
 	if err != nil {

@@ -105,12 +105,12 @@ func (s *Store) ApplyDeactivation(ctx context.Context, runID string) (int, error
 		case err != nil:
 			return err
 		case run.DryRun:
-			return fmt.Errorf("dry run: %w", ErrConflict)
+			return fmt.Errorf("a dry run deactivates no one: %w", ErrConflict)
 		case run.AppliedDeactivations != nil:
 			n = *run.AppliedDeactivations
 			return nil
 		case slices.Contains(finished, run.Status):
-			return fmt.Errorf("run is %s: %w", run.Status, ErrConflict)
+			return runEnded(run.Status)
 		}
 
 		res := tx.Model(&models.Recipient{}).Where(missingWhere, missingArgs(run.OrgID, runID)...).

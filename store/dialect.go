@@ -53,7 +53,7 @@ type dialect struct {
 func parseDSN(dsn string) (dialect, error) {
 	switch {
 	case dsn == "":
-		return dialect{}, fmt.Errorf("empty database url: %w", ErrInvalid)
+		return dialect{}, fmt.Errorf("the database url is empty: %w", ErrInvalid)
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		return dialect{kind: dialectPostgres, dsn: dsn}, nil
 	}
@@ -62,7 +62,8 @@ func parseDSN(dsn string) (dialect, error) {
 		path = strings.TrimPrefix(path, "//")
 	}
 	if path == "" || strings.ContainsRune(path, '?') {
-		return dialect{}, fmt.Errorf("sqlite path %q: %w", path, ErrInvalid)
+		return dialect{}, fmt.Errorf("the SQLite path %q is empty or holds a \"?\": %w", path,
+			ErrInvalid)
 	}
 	return dialect{kind: dialectSQLite, dsn: path + sqliteParams}, nil
 }

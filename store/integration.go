@@ -30,10 +30,19 @@ type IntegrationSettings struct {
 
 // check validates the settings against their columns.
 func (st IntegrationSettings) check() error {
-	return checkColumns("directory_integrations", map[string]string{
-		"okta_domain": st.Domain, "saml_app_id": st.SAMLAppID,
-		"client_id": st.ClientID, "key_id": st.KeyID,
-	})
+	const table = "directory_integrations"
+	fields := []struct{ name, value, column string }{
+		{"the Okta domain", st.Domain, "okta_domain"},
+		{"the SAML app id", st.SAMLAppID, "saml_app_id"},
+		{"the client id", st.ClientID, "client_id"},
+		{"the key id", st.KeyID, "key_id"},
+	}
+	for _, f := range fields {
+		if err := checkText(f.name, f.value, columnSize(table, f.column)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // BeginValidation starts an enable: it stores the settings with a new
@@ -59,13 +68,14 @@ func (s *Store) BeginValidation(ctx context.Context, orgID string,
 			return err
 		case slices.Contains([]string{models.StateValidating, models.StateActive,
 			models.StateDisabling}, cur.State):
-			return fmt.Errorf("integration is %s: %w", cur.State, ErrConflict)
+			return integrationIs(cur.State)
 		}
 		return tx.Model(&models.DirectoryIntegration{}).Where("id = ?", cur.ID).
 			Updates(restartColumns(id, st)).Error
 	})
 	if err != nil {
-		return "", fmt.Errorf("store: begin validation: %w", duplicate(err))
+		return "", fmt.Errorf("store: begin validation: %w",
+			duplicate(err, "the directory integration is being enabled already"))
 	}
 	return id, nil
 }
@@ -117,16 +127,42 @@ func requireSSO(tx *gorm.DB, orgID string) error {
 		return fmt.Errorf("check sso: %w", err)
 	}
 	if n == 0 {
-		return fmt.Errorf("sso is not enabled: %w", ErrConflict)
+		return fmt.Errorf("SSO is off; turn on SSO before the directory integration: %w",
+			ErrConflict)
 	}
 	return nil
+}
+
+// errNoIntegration is the error of an organization that never enabled the
+// directory integration.
+var errNoIntegration = fmt.Errorf("the organization has no directory integration: %w",
+	ErrNotFound)
+
+// statePhrases say what each state of the integration means, after "the
+// directory integration".
+var statePhrases = map[string]string{
+	models.StateDisabled:   "is off",
+	models.StateValidating: "is still being validated",
+	models.StateActive:     "is on",
+	models.StateError:      "failed to enable",
+	models.StateDisabling:  "is being turned off",
+}
+
+// integrationIs is the error of a change that the integration's state
+// forbids.
+func integrationIs(state string) error {
+	phrase, ok := statePhrases[state]
+	if !ok {
+		phrase = "is " + state
+	}
+	return fmt.Errorf("the directory integration %s: %w", phrase, ErrConflict)
 }
 
 // lockIntegration loads the organization's integration row, locked.
 func (s *Store) lockIntegration(tx *gorm.DB, orgID string) (models.DirectoryIntegration, error) {
 	var cur models.DirectoryIntegration
 	err := s.dial.forUpdate(tx).Where("org_id = ?", orgID).Take(&cur).Error
-	return cur, notFound(err)
+	return cur, notFound(err, errNoIntegration)
 }
 
 // Integration returns the organization's integration.
@@ -134,7 +170,7 @@ func (s *Store) Integration(ctx context.Context, orgID string) (
 	models.DirectoryIntegration, error) {
 	var in models.DirectoryIntegration
 	if err := s.conn(ctx).Where("org_id = ?", orgID).Take(&in).Error; err != nil {
-		return in, fmt.Errorf("store: integration: %w", notFound(err))
+		return in, fmt.Errorf("store: integration: %w", notFound(err, errNoIntegration))
 	}
 	return in, nil
 }
@@ -162,13 +198,14 @@ func (s *Store) apply(ctx context.Context, orgID, integrationID string, t transi
 			return err
 		}
 		if cur.ID != integrationID {
-			return fmt.Errorf("integration %s was replaced: %w", integrationID, ErrConflict)
+			return fmt.Errorf("the directory integration was enabled again since: %w",
+				ErrConflict)
 		}
 		if t.to != "" && cur.State == t.to {
 			return nil
 		}
 		if !slices.Contains(t.from, cur.State) {
-			return fmt.Errorf("integration is %s: %w", cur.State, ErrConflict)
+			return integrationIs(cur.State)
 		}
 
 		set := map[string]any{"updated_at": time.Now().UTC()}

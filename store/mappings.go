@@ -49,9 +49,10 @@ func groupMappingRows(orgID string, mappings []models.GroupMapping) (
 		m.OktaGroupID = strings.TrimSpace(m.OktaGroupID)
 		m.GroupName = truncate(CleanText(m.GroupName), columnSize("group_mappings", "group_name"))
 		if m.OktaGroupID == "" || m.LocationID == "" {
-			return nil, nil, fmt.Errorf("mapping without group or location: %w", ErrInvalid)
+			return nil, nil, fmt.Errorf("every group mapping needs a group and a "+
+				"location: %w", ErrInvalid)
 		}
-		err := checkText("okta group id", m.OktaGroupID,
+		err := checkText("the Okta group id", m.OktaGroupID,
 			columnSize("group_mappings", "okta_group_id"))
 		if err != nil {
 			return nil, nil, err

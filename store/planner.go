@@ -41,7 +41,7 @@ func newPeople(users []DirectoryRecipient) []person {
 
 func newPerson(u DirectoryRecipient) person {
 	p := person{oktaID: u.OktaUserID, active: u.Active}
-	idErr := checkText("okta user id", u.OktaUserID, columnSize("recipients", "okta_user_id"))
+	idErr := checkText("the Okta user id", u.OktaUserID, columnSize("recipients", "okta_user_id"))
 	p.idOK = u.OktaUserID != "" && idErr == nil
 	p.fields = models.Recipient{
 		OktaUserID: &p.oktaID, Email: CleanText(u.Email),
@@ -130,14 +130,18 @@ func newPlanner(runID, orgID string, adoptCSV bool) *planner {
 		byEmail: map[rowKey][]*models.Recipient{}}
 }
 
+// errForeignRecipient stops a write that found a recipient of another
+// organization at one of its locations: a location shared across tenants,
+// which the store never allows. Stopping is better than leaking.
+var errForeignRecipient = fmt.Errorf("a recipient at the location belongs to another "+
+	"organization: %w", ErrConflict)
+
 // add indexes loaded rows; a row loaded twice keeps its first copy. A row
-// of another organization means a location was shared across tenants,
-// which the store never allows; it stops the page rather than leak.
+// of another organization stops the page: errForeignRecipient.
 func (pl *planner) add(rows []*models.Recipient) error {
 	for _, r := range rows {
 		if r.OrgID != pl.orgID {
-			return fmt.Errorf("recipient %d belongs to another organization: %w",
-				r.ID, ErrConflict)
+			return errForeignRecipient
 		}
 		if _, dup := pl.byID[r.ID]; dup {
 			continue

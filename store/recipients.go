@@ -102,7 +102,7 @@ func (s *Store) SetRecipientActive(ctx context.Context, orgID string, id int64,
 		return fmt.Errorf("store: set recipient active: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return fmt.Errorf("store: set recipient active: %w", ErrNotFound)
+		return fmt.Errorf("store: set recipient active: %w", errNoRecipient)
 	}
 	return nil
 }
@@ -130,7 +130,8 @@ func (s *Store) CreateManualRecipient(ctx context.Context, orgID, locationID str
 		Phone: CleanText(m.Phone), EmployeeNumber: CleanText(m.EmployeeNumber),
 		Department: CleanText(m.Department), Title: CleanText(m.Title)}
 	if r.EmailNorm == "" {
-		return r, fmt.Errorf("store: create manual recipient: email required: %w", ErrInvalid)
+		return r, fmt.Errorf("store: create manual recipient: an email is required: %w",
+			ErrInvalid)
 	}
 	if err := validateRecipient(&r); err != nil {
 		return r, fmt.Errorf("store: create manual recipient: %w", err)
@@ -148,7 +149,8 @@ func (s *Store) CreateManualRecipient(ctx context.Context, orgID, locationID str
 			return err
 		}
 		if n > 0 {
-			return fmt.Errorf("email in use at the location: %w", ErrConflict)
+			return fmt.Errorf("a recipient with this email already exists at the "+
+				"location: %w", ErrConflict)
 		}
 		return tx.Create(&r).Error
 	})

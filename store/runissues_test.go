@@ -46,7 +46,7 @@ func testRunIssuesSayWhy(e *env) {
 			store.SkipEmailInUse: 1}})
 
 	tooLong := "first_name is longer than 200 characters"
-	idTooLong := "okta user id is longer than 64 characters"
+	idTooLong := "the Okta user id is longer than 64 characters"
 	want := []issue{
 		{long.OktaUserID, e.locs[0], store.SkipInvalidRecord, tooLong},
 		{long.OktaUserID, e.locs[1], store.SkipInvalidRecord, tooLong},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -24,7 +25,8 @@ var finished = []string{models.RunSucceeded, models.RunFailed, models.RunCancell
 // succeeds. The integration must be the organization's current one.
 func (s *Store) CreateRun(ctx context.Context, run models.SyncRun) error {
 	if run.ID == "" || run.OrgID == "" || run.IntegrationID == "" {
-		return fmt.Errorf("store: create run: id, org or integration missing: %w", ErrInvalid)
+		return fmt.Errorf("store: create run: a run needs an id, an organization and an "+
+			"integration: %w", ErrInvalid)
 	}
 	if run.Status == "" {
 		run.Status = models.RunRunning
@@ -63,8 +65,8 @@ func checkRunRefs(tx *gorm.DB, run models.SyncRun) error {
 		return err
 	}
 	if n == 0 {
-		return fmt.Errorf("integration %s is not the organization's: %w",
-			run.IntegrationID, ErrConflict)
+		return fmt.Errorf("the directory integration was turned off or enabled again "+
+			"since the run was planned: %w", ErrConflict)
 	}
 	locs := slices.Clone(run.Plan.LocationIDs)
 	for _, src := range run.Plan.Sources {
@@ -77,10 +79,10 @@ func checkRunRefs(tx *gorm.DB, run models.SyncRun) error {
 func sameRun(tx *gorm.DB, run models.SyncRun) error {
 	var cur models.SyncRun
 	if err := tx.Where("id = ?", run.ID).Take(&cur).Error; err != nil {
-		return notFound(err)
+		return notFound(err, errNoRun)
 	}
 	if cur.OrgID != run.OrgID {
-		return fmt.Errorf("run id %s is taken: %w", run.ID, ErrConflict)
+		return fmt.Errorf("another organization's run has this id: %w", ErrConflict)
 	}
 	return nil
 }
@@ -124,6 +126,9 @@ func (s *Store) ListRuns(ctx context.Context, orgID string, limit int) ([]models
 	return runs, nil
 }
 
+// errNoActiveRun is the error of an organization with no run going on.
+var errNoActiveRun = fmt.Errorf("no run is running or held: %w", ErrNotFound)
+
 // ActiveRun returns the organization's newest run that is running or held,
 // or ErrNotFound when none is.
 func (s *Store) ActiveRun(ctx context.Context, orgID string) (models.SyncRun, error) {
@@ -132,7 +137,7 @@ func (s *Store) ActiveRun(ctx context.Context, orgID string) (models.SyncRun, er
 		Where("org_id = ? AND status IN ?", orgID, []string{models.RunRunning, models.RunHeld}).
 		Order("started_at DESC, id DESC").Take(&run).Error
 	if err != nil {
-		return run, fmt.Errorf("store: active run: %w", notFound(err))
+		return run, fmt.Errorf("store: active run: %w", notFound(err, errNoActiveRun))
 	}
 	return run, nil
 }
@@ -145,7 +150,8 @@ func (s *Store) ActiveRun(ctx context.Context, orgID string) (models.SyncRun, er
 // HoldRun; until then this holds a run without storing its counts.
 func (s *Store) SetRunStatus(ctx context.Context, runID, status string) error {
 	if status != models.RunRunning && status != models.RunHeld {
-		return fmt.Errorf("store: set run status %q: %w", status, ErrInvalid)
+		return fmt.Errorf("store: set run status: status %q is not one of running, held: %w",
+			status, ErrInvalid)
 	}
 	err := s.updateRun(s.conn(ctx), runID, status, map[string]any{"status": status})
 	if err != nil {
@@ -161,8 +167,8 @@ func (s *Store) SetRunStatus(ctx context.Context, runID, status string) error {
 // stores the counts again; holding a finished one is ErrConflict.
 func (s *Store) HoldRun(ctx context.Context, runID string, wouldDeactivate int) error {
 	if wouldDeactivate < 0 {
-		return fmt.Errorf("store: hold run: %d deactivations is less than none: %w",
-			wouldDeactivate, ErrInvalid)
+		return fmt.Errorf("store: hold run: the count of held deactivations is negative: %w",
+			ErrInvalid)
 	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		// The lock keeps a concurrent FinishRun from ending the run
@@ -194,7 +200,8 @@ func (s *Store) HoldRun(ctx context.Context, runID string, wouldDeactivate int) 
 func (s *Store) FinishRun(ctx context.Context, runID, status string, counts models.RunCounts,
 	errMsg string) error {
 	if !slices.Contains(finished, status) {
-		return fmt.Errorf("store: finish run: status %q: %w", status, ErrInvalid)
+		return fmt.Errorf("store: finish run: status %q is not one of %s: %w", status,
+			strings.Join(finished, ", "), ErrInvalid)
 	}
 	set := map[string]any{"status": status, "counts": jsonColumn(counts),
 		"error":       truncate(errMsg, columnSize("sync_runs", "error")),
@@ -218,12 +225,12 @@ func (s *Store) updateRun(q *gorm.DB, runID, status string, set map[string]any) 
 
 	var cur models.SyncRun
 	if err := q.Select("id", "status").Where("id = ?", runID).Take(&cur).Error; err != nil {
-		return notFound(err)
+		return notFound(err, errNoRun)
 	}
 	if cur.Status == status {
 		return nil
 	}
-	return fmt.Errorf("run is %s: %w", cur.Status, ErrConflict)
+	return runEnded(cur.Status)
 }
 
 // RunPage returns the record of a page the run applied; ok is false when

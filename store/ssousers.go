@@ -228,6 +228,13 @@ func (f EmailFilter) allows(email string) bool {
 // blockedStatuses are the Okta user statuses that cannot sign in with SSO.
 var blockedStatuses = []string{"SUSPENDED", "DEPROVISIONED"}
 
+// roles are the mailroom roles a login user can hold.
+var roles = []string{models.RoleAdmin, models.RoleStaff, models.RoleViewer}
+
+// errNoSSOUser is the error of a user the SSO users view does not show,
+// because the SAML app has no such assignment or its filter hides it.
+var errNoSSOUser = fmt.Errorf("the user is not in the SSO users view: %w", ErrNotFound)
+
 // CreateLoginUser makes a login user from an entry of the SSO users view.
 // The entry must exist and pass filter (else ErrNotFound), have an email
 // and be able to sign in, not suspended or deprovisioned (else
@@ -236,20 +243,21 @@ var blockedStatuses = []string{"SUSPENDED", "DEPROVISIONED"}
 func (s *Store) CreateLoginUser(ctx context.Context, orgID, oktaUserID, role string,
 	filter EmailFilter) (models.LoginUser, error) {
 	var lu models.LoginUser
-	if !slices.Contains([]string{models.RoleAdmin, models.RoleStaff, models.RoleViewer}, role) {
-		return lu, fmt.Errorf("store: create login user: role %q: %w", role, ErrInvalid)
+	if !slices.Contains(roles, role) {
+		return lu, fmt.Errorf("store: create login user: role %q is not one of %s: %w", role,
+			strings.Join(roles, ", "), ErrInvalid)
 	}
 	var u models.SSOUser
 	err := s.conn(ctx).Where("org_id = ? AND okta_user_id = ?", orgID, oktaUserID).Take(&u).Error
 	if err != nil {
-		return lu, fmt.Errorf("store: create login user: %w", notFound(err))
+		return lu, fmt.Errorf("store: create login user: %w", notFound(err, errNoSSOUser))
 	}
 	if !filter.normalized().allows(u.EmailNorm) {
-		return lu, fmt.Errorf("store: create login user: outside the email filter: %w",
-			ErrNotFound)
+		return lu, fmt.Errorf("store: create login user: %w", errNoSSOUser)
 	}
 	if u.EmailNorm == "" {
-		return lu, fmt.Errorf("store: create login user: user has no email: %w", ErrInvalid)
+		return lu, fmt.Errorf("store: create login user: the Okta user has no email: %w",
+			ErrInvalid)
 	}
 	if status := strings.ToUpper(u.UserStatus); slices.Contains(blockedStatuses, status) {
 		return lu, fmt.Errorf("store: create login user: the Okta user is %s and cannot "+
@@ -261,7 +269,8 @@ func (s *Store) CreateLoginUser(ctx context.Context, orgID, oktaUserID, role str
 		Name: truncate(name, columnSize("login_users", "name")), Role: role,
 		OktaUserID: u.OktaUserID}
 	if err := s.conn(ctx).Create(&lu).Error; err != nil {
-		return models.LoginUser{}, fmt.Errorf("store: create login user: %w", duplicate(err))
+		return models.LoginUser{}, fmt.Errorf("store: create login user: %w",
+			duplicate(err, "a login user with this email already exists"))
 	}
 	return lu, nil
 }

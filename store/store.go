@@ -5,6 +5,17 @@
 //
 // Dialect differences stay in this package: row locks exist only on
 // PostgreSQL, and SQLite serialises writers with immediate transactions.
+//
+// Every error starts with "store: " and the operation, then says what went
+// wrong. An error wrapping ErrNotFound, ErrConflict or ErrInvalid says it
+// in one plain phrase an admin can read, followed by the sentinel:
+//
+//	store: create location: a location named "HQ" already exists: conflict
+//
+// so a caller that strips the "store: <operation>: " prefix and the
+// sentinel's suffix can show the rest in the admin console. The operation
+// never holds ": ", and the phrase names fields and rules, never a value
+// that may be secret or personal, such as an email or a key.
 package store
 
 import (
@@ -157,10 +168,11 @@ func pageLimit(limit int) int {
 	return min(limit, maxPageLimit)
 }
 
-// notFound turns GORM's missing-record error into ErrNotFound.
-func notFound(err error) error {
+// notFound turns GORM's missing-record error into missing, an error that
+// wraps ErrNotFound and says what is missing.
+func notFound(err, missing error) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return ErrNotFound
+		return missing
 	}
 	return err
 }
@@ -178,10 +190,12 @@ func jsonColumn(v any) string {
 	return string(b)
 }
 
-// duplicate turns a unique-index violation into ErrConflict.
-func duplicate(err error) error {
+// duplicate turns a unique-index violation into ErrConflict saying what
+// exists already. The database's own message is dropped: it quotes the
+// values, which may be personal.
+func duplicate(err error, exists string) error {
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return fmt.Errorf("%w: %w", ErrConflict, err)
+		return fmt.Errorf("%s: %w", exists, ErrConflict)
 	}
 	return err
 }

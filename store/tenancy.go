@@ -42,16 +42,16 @@ func (s *Store) CreateOrganization(ctx context.Context, name string) (
 	org := models.Organization{ID: uuid.NewString(), Name: name, APITokenHash: hashToken(token)}
 	if err := s.conn(ctx).Create(&org).Error; err != nil {
 		return models.Organization{}, "", fmt.Errorf("store: create organization: %w",
-			duplicate(err))
+			duplicate(err, "an organization has this API token already"))
 	}
 	return org, token, nil
 }
 
 func checkOrgName(name string) error {
 	if name == "" {
-		return fmt.Errorf("empty name: %w", ErrInvalid)
+		return fmt.Errorf("the organization name is empty: %w", ErrInvalid)
 	}
-	return checkText("name", name, columnSize("organizations", "name"))
+	return checkText("the organization name", name, columnSize("organizations", "name"))
 }
 
 // hashToken is the hex SHA-256 of an API token. A plain hash suffices: the
@@ -66,22 +66,36 @@ func (s *Store) OrganizationByToken(ctx context.Context, token string) (
 	models.Organization, error) {
 	var org models.Organization
 	if !strings.HasPrefix(token, TokenPrefix) {
-		return org, fmt.Errorf("store: organization by token: %w", ErrNotFound)
+		return org, fmt.Errorf("store: organization by token: %w", errUnknownToken)
 	}
 	err := s.conn(ctx).Where("api_token_hash = ?", hashToken(token)).Take(&org).Error
 	if err != nil {
-		return org, fmt.Errorf("store: organization by token: %w", notFound(err))
+		return org, fmt.Errorf("store: organization by token: %w",
+			notFound(err, errUnknownToken))
 	}
 	return org, nil
 }
 
+// errUnknownToken is the error of an API token no organization has.
+var errUnknownToken = fmt.Errorf("no organization has this API token: %w", ErrNotFound)
+
 // Organization returns the organization with id.
 func (s *Store) Organization(ctx context.Context, id string) (models.Organization, error) {
-	var org models.Organization
-	if err := s.conn(ctx).Where("id = ?", id).Take(&org).Error; err != nil {
-		return org, fmt.Errorf("store: organization: %w", notFound(err))
+	org, err := takeOrg(s.conn(ctx), id)
+	if err != nil {
+		return org, fmt.Errorf("store: organization: %w", err)
 	}
 	return org, nil
+}
+
+// errNoOrg is the error of an organization that does not exist.
+var errNoOrg = fmt.Errorf("the organization does not exist: %w", ErrNotFound)
+
+// takeOrg loads the organization with id.
+func takeOrg(q *gorm.DB, id string) (models.Organization, error) {
+	var org models.Organization
+	err := q.Where("id = ?", id).Take(&org).Error
+	return org, notFound(err, errNoOrg)
 }
 
 // CreateLocation adds a mailroom to the organization. Names are unique
@@ -90,18 +104,21 @@ func (s *Store) CreateLocation(ctx context.Context, orgID, name string) (
 	models.Location, error) {
 	name = CleanText(name)
 	if name == "" {
-		return models.Location{}, fmt.Errorf("store: create location: empty name: %w", ErrInvalid)
+		return models.Location{}, fmt.Errorf("store: create location: the name is empty: %w",
+			ErrInvalid)
 	}
-	if err := checkText("name", name, columnSize("locations", "name")); err != nil {
+	if err := checkText("the name", name, columnSize("locations", "name")); err != nil {
 		return models.Location{}, fmt.Errorf("store: create location: %w", err)
 	}
-	if _, err := s.Organization(ctx, orgID); err != nil {
+	if _, err := takeOrg(s.conn(ctx), orgID); err != nil {
 		return models.Location{}, fmt.Errorf("store: create location: %w", err)
 	}
 
 	loc := models.Location{ID: uuid.NewString(), OrgID: orgID, Name: name}
 	if err := s.conn(ctx).Create(&loc).Error; err != nil {
-		return models.Location{}, fmt.Errorf("store: create location: %w", duplicate(err))
+		exists := fmt.Sprintf("a location named %q already exists", name)
+		return models.Location{}, fmt.Errorf("store: create location: %w",
+			duplicate(err, exists))
 	}
 	return loc, nil
 }
@@ -121,22 +138,29 @@ func (s *Store) Location(ctx context.Context, orgID, id string) (models.Location
 	var loc models.Location
 	err := s.conn(ctx).Where("org_id = ? AND id = ?", orgID, id).Take(&loc).Error
 	if err != nil {
-		return loc, fmt.Errorf("store: location: %w", notFound(err))
+		return loc, fmt.Errorf("store: location: %w", notFound(err, errNoLocation))
 	}
 	return loc, nil
 }
+
+// errNoLocation is the error of a location that does not exist, or not in
+// the organization.
+var errNoLocation = fmt.Errorf("the location does not exist: %w", ErrNotFound)
 
 // EnableSSO records the organization's SAML set-up and turns SSO on.
 func (s *Store) EnableSSO(ctx context.Context, orgID, idpEntityID, ssoURL string) (
 	models.SSOConnection, error) {
 	conn := models.SSOConnection{OrgID: orgID, Enabled: true,
 		IdPEntityID: strings.TrimSpace(idpEntityID), SSOURL: strings.TrimSpace(ssoURL)}
-	err := checkColumns("sso_connections",
-		map[string]string{"id_p_entity_id": conn.IdPEntityID, "sso_url": conn.SSOURL})
+	err := checkText("the IdP entity id", conn.IdPEntityID,
+		columnSize("sso_connections", "id_p_entity_id"))
+	if err == nil {
+		err = checkText("the SSO URL", conn.SSOURL, columnSize("sso_connections", "sso_url"))
+	}
 	if err != nil {
 		return conn, fmt.Errorf("store: enable sso: %w", err)
 	}
-	if _, err := s.Organization(ctx, orgID); err != nil {
+	if _, err := takeOrg(s.conn(ctx), orgID); err != nil {
 		return conn, fmt.Errorf("store: enable sso: %w", err)
 	}
 
@@ -145,19 +169,32 @@ func (s *Store) EnableSSO(ctx context.Context, orgID, idpEntityID, ssoURL string
 		DoUpdates: clause.AssignmentColumns([]string{"enabled", "id_p_entity_id", "sso_url",
 			"updated_at"}),
 	}).Create(&conn).Error
+	if err == nil {
+		conn, err = takeSSO(s.conn(ctx), orgID)
+	}
 	if err != nil {
 		return conn, fmt.Errorf("store: enable sso: %w", err)
 	}
-	return s.SSOConnection(ctx, orgID)
+	return conn, nil
 }
 
 // SSOConnection returns the organization's SAML set-up.
 func (s *Store) SSOConnection(ctx context.Context, orgID string) (models.SSOConnection, error) {
-	var conn models.SSOConnection
-	if err := s.conn(ctx).Where("org_id = ?", orgID).Take(&conn).Error; err != nil {
-		return conn, fmt.Errorf("store: sso connection: %w", notFound(err))
+	conn, err := takeSSO(s.conn(ctx), orgID)
+	if err != nil {
+		return conn, fmt.Errorf("store: sso connection: %w", err)
 	}
 	return conn, nil
+}
+
+// errNoSSO is the error of an organization without an SSO connection.
+var errNoSSO = fmt.Errorf("the organization has no SSO connection: %w", ErrNotFound)
+
+// takeSSO loads the organization's SSO connection.
+func takeSSO(q *gorm.DB, orgID string) (models.SSOConnection, error) {
+	var conn models.SSOConnection
+	err := q.Where("org_id = ?", orgID).Take(&conn).Error
+	return conn, notFound(err, errNoSSO)
 }
 
 // SetSSOEnabled turns the organization's SSO on or off, keeping its
@@ -169,7 +206,7 @@ func (s *Store) SetSSOEnabled(ctx context.Context, orgID string, enabled bool) e
 		return fmt.Errorf("store: set sso enabled: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return fmt.Errorf("store: set sso enabled: %w", ErrNotFound)
+		return fmt.Errorf("store: set sso enabled: %w", errNoSSO)
 	}
 	return nil
 }
@@ -206,10 +243,13 @@ func checkLocations(q *gorm.DB, orgID string, ids []string) error {
 	if err != nil {
 		return fmt.Errorf("check locations: %w", err)
 	}
-	if int(n) != len(uniq) {
-		return fmt.Errorf("location of another organization or unknown: %w", ErrNotFound)
+	switch {
+	case int(n) == len(uniq):
+		return nil
+	case len(uniq) == 1:
+		return errNoLocation
 	}
-	return nil
+	return fmt.Errorf("some of the locations do not exist: %w", ErrNotFound)
 }
 
 // uniqueStrings returns ids without repeats, in first-seen order.

@@ -122,17 +122,18 @@ func validateRecipient(r *models.Recipient) error {
 // checkAttributes bounds custom attributes, which live in a JSON column.
 func checkAttributes(attrs map[string]string) error {
 	if len(attrs) > maxAttributes {
-		return fmt.Errorf("more than %d attributes: %w", maxAttributes, ErrInvalid)
+		return fmt.Errorf("there are more than %d custom attributes: %w", maxAttributes,
+			ErrInvalid)
 	}
 	for _, k := range slices.Sorted(maps.Keys(attrs)) {
 		v := attrs[k]
 		if k == "" {
-			return fmt.Errorf("attribute with an empty name: %w", ErrInvalid)
+			return fmt.Errorf("a custom attribute has an empty name: %w", ErrInvalid)
 		}
-		if err := checkText("attribute name", k, maxAttributeKey); err != nil {
+		if err := checkText("a custom attribute's name", k, maxAttributeKey); err != nil {
 			return err
 		}
-		if err := checkText("attribute "+k, v, maxAttributeValue); err != nil {
+		if err := checkText("custom attribute "+k, v, maxAttributeValue); err != nil {
 			return err
 		}
 	}
