@@ -498,11 +498,8 @@ func (im *CSVImporter) Fail(ctx context.Context, cause error) error {
 func (s *Store) CSVImport(ctx context.Context, orgID, id string) (models.CSVImport, error) {
 	var imp models.CSVImport
 	err := s.conn(ctx).Where("org_id = ? AND id = ?", orgID, id).Take(&imp).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return imp, fmt.Errorf("store: csv import: %w", errNoImport)
-	}
 	if err != nil {
-		return imp, fmt.Errorf("store: csv import: %w", err)
+		return imp, fmt.Errorf("store: csv import: %w", notFound(err, errNoImport))
 	}
 	return imp, nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -49,11 +48,8 @@ func (s *Store) Recipient(ctx context.Context, orgID string, id int64) (
 	models.Recipient, error) {
 	var r models.Recipient
 	err := s.conn(ctx).Where("org_id = ? AND id = ?", orgID, id).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return r, fmt.Errorf("store: recipient: %w", errNoRecipient)
-	}
 	if err != nil {
-		return r, fmt.Errorf("store: recipient: %w", err)
+		return r, fmt.Errorf("store: recipient: %w", notFound(err, errNoRecipient))
 	}
 	return r, nil
 }

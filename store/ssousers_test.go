@@ -83,6 +83,9 @@ func testAppUserDryRunWritesNothing(e *env) {
 	if _, ok, err := e.st.RunPage(e.ctx, run, models.SourceAppUsers, 1); !ok || err != nil {
 		e.t.Errorf("RunPage = %v, %v, want the dry run's page recorded", ok, err)
 	}
+	page.PageNo, page.DryRun = 2, false // the run is dry even if a page forgets
+	_, err = e.st.ApplyAppUserPage(e.ctx, page)
+	e.must(err)
 
 	after, err := e.st.ListSSOUsers(e.ctx, e.org.ID, store.EmailFilter{})
 	e.must(err)

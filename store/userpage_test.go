@@ -251,6 +251,10 @@ func testDryRunWritesNoRecipients(e *env) {
 	}
 	again := e.page(run, 1, pol, e.locs[:2], u, user(2))
 	assertCounts(e.t, again, got)
+	e.page(run, 2, noAdopt, e.locs[:2], user(3)) // the run is dry even if a page forgets
+	if after := e.versions(); !maps.Equal(before, after) {
+		e.t.Errorf("a page of a dry run without the policy's flag wrote recipients")
+	}
 	plan, err := e.st.PlanDeactivation(e.ctx, run)
 	e.must(err)
 	if plan.WouldDeactivate != 0 {
