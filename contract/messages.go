@@ -202,6 +202,13 @@ type RunStatusInput struct {
 	OrgID  string
 	RunID  string
 	Status string
+	// Held is, for status "held", the deactivations waiting for an admin.
+	Held int `json:",omitempty"`
+}
+
+// HeldAnswer is the argument of UpdateAnswerHeld.
+type HeldAnswer struct {
+	Approve bool
 }
 
 // DeactivationPlan counts what a complete run would deactivate.

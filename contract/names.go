@@ -74,11 +74,16 @@ const (
 	QueryStatus = "status"
 )
 
-// Updates of IntegrationWorkflow.
+// Updates.
 const (
 	// UpdatePreferences changes sync preferences, validating the settings
-	// again first when the new preferences need a scope not yet validated.
+	// again first when the new preferences need a scope not yet validated
+	// (IntegrationWorkflow).
 	UpdatePreferences = "update-preferences"
+	// UpdateAnswerHeld approves or rejects the deactivations of a held run
+	// (SyncRunWorkflow, HeldAnswer). Unlike the signals, it tells the caller
+	// whether its answer was taken: only the first answer is.
+	UpdateAnswerHeld = "answer-held"
 )
 
 // Search attributes, registered with the Temporal server (see Makefile and

@@ -16,7 +16,7 @@ import (
 func (w *integration) runSync(ctx workflow.Context, req *contract.SyncRequest) error {
 	child := w.startChild(ctx, req)
 	w.current, w.phase = child, phaseSyncing
-	w.st.LastRunID = child.runID
+	w.st.LastRunID, w.st.LastRunStatus = child.runID, "running"
 
 	var exec workflow.Execution
 	if err := child.future.GetChildWorkflowExecution().Get(ctx, &exec); err != nil {

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -68,6 +69,23 @@ func (r *syncRun) register(ctx workflow.Context) error {
 	r.listen(ctx, contract.SignalResume, func() { r.paused = false })
 	r.listen(ctx, contract.SignalApprove, func() { r.decide("approve") })
 	r.listen(ctx, contract.SignalReject, func() { r.decide("reject") })
+	return workflow.SetUpdateHandlerWithOptions(ctx, contract.UpdateAnswerHeld,
+		func(_ workflow.Context, a contract.HeldAnswer) (string, error) {
+			r.decide(map[bool]string{true: "approve", false: "reject"}[a.Approve])
+			return r.decision, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: r.validateAnswer})
+}
+
+// validateAnswer rejects an answer to a run that is not held or was
+// answered already, before it enters history.
+func (r *syncRun) validateAnswer(_ workflow.Context, _ contract.HeldAnswer) error {
+	switch {
+	case r.progress.Phase != phaseHeld:
+		return errors.New("the run is not held")
+	case r.decision != "":
+		return errors.New("the run was answered already: " + r.decision)
+	}
 	return nil
 }
 

@@ -67,7 +67,8 @@ func BrakeHolds(plan contract.DeactivationPlan, percent, minimum int) bool {
 func (r *syncRun) hold(ctx workflow.Context, plan contract.DeactivationPlan) (bool, error) {
 	r.progress.Phase = phaseHeld
 	setState(ctx, "held")
-	in := contract.RunStatusInput{OrgID: r.in.OrgID, RunID: r.in.RunID, Status: "held"}
+	in := contract.RunStatusInput{OrgID: r.in.OrgID, RunID: r.in.RunID, Status: "held",
+		Held: plan.WouldDeactivate}
 	err := workflow.ExecuteActivity(withDatabaseStep(ctx), contract.SetRunStatusActivity, in).
 		Get(ctx, nil)
 	if err != nil {

@@ -243,3 +243,48 @@ func TestSyncRunCancelledRecordsCancellation(t *testing.T) {
 		t.Errorf("finished = %+v, want one cancelled run", f.finished)
 	}
 }
+
+func TestSyncRunTakesOnlyTheFirstAnswer(t *testing.T) {
+	f := newFakes()
+	f.plan.DeactivateMissing = true
+	f.deactivate = contract.DeactivationPlan{WouldDeactivate: 80, ActiveDirectoryRecipients: 100}
+	env := newRunEnv(t, f)
+	var early, first, second error
+	answer := func(approve bool, got *error) func() {
+		return func() {
+			env.UpdateWorkflow(contract.UpdateAnswerHeld, "", &testsuite.TestUpdateCallback{
+				OnAccept:   func() {},
+				OnReject:   func(err error) { *got = err },
+				OnComplete: func(any, error) {},
+			}, contract.HeldAnswer{Approve: approve})
+		}
+	}
+	env.RegisterDelayedCallback(answer(true, &early), 0)
+	env.RegisterDelayedCallback(func() {
+		answer(true, &first)()
+		answer(false, &second)()
+	}, time.Minute)
+
+	env.ExecuteWorkflow(contract.SyncRunWorkflow, runInput)
+
+	var out contract.RunOutcome
+	if err := env.GetWorkflowResult(&out); err != nil {
+		t.Fatal(err)
+	}
+	if early == nil {
+		t.Error("an answer before the run was held was accepted")
+	}
+	if first != nil {
+		t.Errorf("the first answer was rejected: %v", first)
+	}
+	if second == nil {
+		t.Error("a second answer to the same held run was accepted")
+	}
+	if out.Status != "succeeded" || !strings.Contains(f.called(), "apply-deactivation") {
+		t.Errorf("status %q, calls %s: want the first answer (approve) applied", out.Status,
+			f.called())
+	}
+	if f.finished[0].Held != 0 {
+		t.Errorf("held = %d after approval", f.finished[0].Held)
+	}
+}
