@@ -75,7 +75,7 @@ func (a *Activities) runSource(ctx context.Context, in contract.PageInput) (
 func (a *Activities) fetchAndApply(ctx context.Context, sess directory.Session,
 	run models.SyncRun, src models.RunSource, in contract.PageInput) (contract.PageResult, error) {
 	if src.Kind == models.SourceAppUsers {
-		return a.appUserPage(ctx, sess, src, in)
+		return a.appUserPage(ctx, sess, run, src, in)
 	}
 	page, err := a.fetchUsers(ctx, sess, src, in.Cursor)
 	if err != nil {
@@ -120,7 +120,7 @@ func (a *Activities) fetchUsers(ctx context.Context, sess directory.Session,
 // appUserPage fetches one page of the SAML app's users into the SSO users
 // view.
 func (a *Activities) appUserPage(ctx context.Context, sess directory.Session,
-	src models.RunSource, in contract.PageInput) (contract.PageResult, error) {
+	run models.SyncRun, src models.RunSource, in contract.PageInput) (contract.PageResult, error) {
 	page, err := sess.AppUsers(ctx, src.ID, a.Config.PageSize, in.Cursor)
 	if err != nil {
 		return contract.PageResult{}, asActivityError(err)
@@ -133,6 +133,7 @@ func (a *Activities) appUserPage(ctx context.Context, sess directory.Session,
 	counts, err := a.Store.ApplyAppUserPage(ctx, store.AppUserPage{
 		RunID: in.RunID, OrgID: in.OrgID, SourceKey: in.SourceKey, PageNo: in.PageNo,
 		Cursor: in.Cursor, NextCursor: page.Next, Users: toSSOUsers(page.Items),
+		DryRun: run.DryRun,
 	})
 	if err != nil {
 		return contract.PageResult{}, fmt.Errorf("activities: apply app user page: %w", err)

@@ -26,7 +26,7 @@ func (a *Activities) StartRun(ctx context.Context, in contract.SyncRunInput) (
 	if integ.State != models.StateActive {
 		return contract.RunPlan{}, stale(in.OrgID)
 	}
-	plan, planErr := a.planRun(ctx, integ, in.DryRun)
+	plan, planErr := a.planRun(ctx, integ)
 
 	run := models.SyncRun{
 		ID: in.RunID, OrgID: in.OrgID, IntegrationID: in.IntegrationID,
@@ -70,8 +70,8 @@ func (a *Activities) contractPlan(in contract.SyncRunInput, p models.RunPlan) co
 // separately, the deprovisioned ones (Okta omits them from an unfiltered
 // listing); group mode walks each mapped group once, whatever number of
 // locations it feeds. The SSO users view adds the SAML app's users.
-func (a *Activities) planRun(ctx context.Context, integ models.DirectoryIntegration,
-	dryRun bool) (models.RunPlan, error) {
+func (a *Activities) planRun(ctx context.Context, integ models.DirectoryIntegration) (
+	models.RunPlan, error) {
 	plan := models.RunPlan{Mode: integ.Preferences.Mode, Preferences: integ.Preferences}
 	locs, err := a.Store.Locations(ctx, integ.OrgID)
 	if err != nil {
@@ -89,7 +89,7 @@ func (a *Activities) planRun(ctx context.Context, integ models.DirectoryIntegrat
 	default:
 		plan.Sources = allUserSources(plan.LocationIDs)
 	}
-	if integ.Preferences.SSOUsersView && !dryRun {
+	if integ.Preferences.SSOUsersView {
 		plan.Sources = append(plan.Sources, models.RunSource{Key: "app:" + integ.SAMLAppID,
 			Kind: models.SourceAppUsers, ID: integ.SAMLAppID})
 	}
@@ -138,8 +138,12 @@ func planError(code, msg, fix string) error {
 	return temporal.NewNonRetryableApplicationError(msg, contract.ErrDirectory, nil, d)
 }
 
-// SetRunStatus sets an open run's status (held, running).
+// SetRunStatus sets an open run's status. A held run also records its
+// report so far and the deactivations waiting for an admin.
 func (a *Activities) SetRunStatus(ctx context.Context, in contract.RunStatusInput) error {
+	if in.Status == models.RunHeld {
+		return a.Store.HoldRun(ctx, in.RunID, in.Held)
+	}
 	return a.Store.SetRunStatus(ctx, in.RunID, in.Status)
 }
 
