@@ -39,5 +39,8 @@ func NewAPI(ctx context.Context, cfg config.Starter, log *slog.Logger) (*API, er
 // Handler returns the API's HTTP handler.
 func (a *API) Handler() http.Handler { return a.server.Handler() }
 
+// CodecHandler returns the Temporal remote codec's handler.
+func (a *API) CodecHandler() http.Handler { return a.server.CodecHandler() }
+
 // Close releases the store and the Temporal client.
 func (a *API) Close() { a.deps.close() }

@@ -69,9 +69,13 @@ type Starter struct {
 	HTTPAddr string `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
 	// OperatorToken authorises creating organizations; empty disables it.
 	OperatorToken string `env:"OPERATOR_TOKEN"`
-	// CodecOrigins are the Temporal UI origins allowed to call /codec.
+	// CodecAddr is where the Temporal remote codec is served, apart from
+	// the API so that it can stay on an operators-only address; empty
+	// disables it.
+	CodecAddr string `env:"CODEC_ADDR" envDefault:"127.0.0.1:8089"`
+	// CodecOrigins are the Temporal UI origins allowed to call the codec.
 	CodecOrigins []string `env:"CODEC_ALLOWED_ORIGINS" envSeparator:","`
-	// CodecToken, when set, must be sent as a bearer token to /codec.
+	// CodecToken, when set, must be sent as a bearer token to the codec.
 	CodecToken string `env:"CODEC_AUTH_TOKEN"`
 	// EnableWait is how long an enable request waits for validation.
 	EnableWait time.Duration `env:"ENABLE_WAIT" envDefault:"90s"`
