@@ -61,9 +61,10 @@ func (s *Server) operator(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// bearer returns the request's bearer token; the scheme's name is
+// case-insensitive (RFC 9110, section 11.1).
 func bearer(r *http.Request) (string, bool) {
-	h := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	token = strings.TrimSpace(token)
-	return token, ok && token != ""
+	return token, ok && strings.EqualFold(scheme, "Bearer") && token != ""
 }

@@ -279,13 +279,8 @@ func (c *Client) SetRecipientActive(ctx context.Context, id int64, active bool) 
 }
 
 // CreateRecipient adds a recipient by hand.
-func (c *Client) CreateRecipient(ctx context.Context, locationID string,
-	m store.ManualRecipient) (RecipientView, error) {
+func (c *Client) CreateRecipient(ctx context.Context, in RecipientInput) (RecipientView, error) {
 	var out RecipientView
-	in := struct {
-		LocationID string `json:"location_id"`
-		store.ManualRecipient
-	}{locationID, m}
 	_, err := c.do(ctx, http.MethodPost, c.org("/recipients"), in, &out)
 	return out, err
 }

@@ -2,7 +2,11 @@ package dashboard
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"regexp"
+
+	"go.temporal.io/sdk/client"
 
 	"github.com/mailroom/oktasync/contract"
 	"github.com/mailroom/oktasync/directory"
@@ -18,10 +22,11 @@ func (s *Server) syncNow(w http.ResponseWriter, r *http.Request, org models.Orga
 	if !decodeJSON(w, r, &req) {
 		return
 	}
-	if _, ok := s.activeIntegration(w, r, org.ID); !ok {
+	integ, ok := s.activeIntegration(w, r, org.ID)
+	if !ok {
 		return
 	}
-	if s.signal(w, r, org.ID, contract.SignalSyncNow,
+	if s.signal(w, r, integ, contract.SignalSyncNow,
 		contract.SyncRequest{Trigger: "manual", DryRun: req.DryRun}) {
 		writeJSON(w, http.StatusAccepted, map[string]any{"status": "queued",
 			"dry_run": req.DryRun})
@@ -44,39 +49,63 @@ func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request, org models.Or
 
 func (s *Server) control(w http.ResponseWriter, r *http.Request, org models.Organization,
 	signal, status string) {
-	if _, ok := s.activeIntegration(w, r, org.ID); !ok {
+	integ, ok := s.activeIntegration(w, r, org.ID)
+	if !ok {
 		return
 	}
-	if s.signal(w, r, org.ID, signal, nil) {
+	if s.signal(w, r, integ, signal, nil) {
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": status})
 	}
 }
 
 func (s *Server) approveRun(w http.ResponseWriter, r *http.Request, org models.Organization) {
-	s.answerHeld(w, r, org, contract.SignalApprove, "approved")
+	s.answerHeld(w, r, org, true)
 }
 
 func (s *Server) rejectRun(w http.ResponseWriter, r *http.Request, org models.Organization) {
-	s.answerHeld(w, r, org, contract.SignalReject, "rejected")
+	s.answerHeld(w, r, org, false)
 }
 
-// answerHeld approves or rejects the deactivations of a held run.
+// answerHeld approves or rejects the deactivations of a held run through
+// an update of the run's workflow, so that of two admins answering at once
+// only the first is told their answer was taken.
 func (s *Server) answerHeld(w http.ResponseWriter, r *http.Request, org models.Organization,
-	signal, status string) {
+	approve bool) {
 	run, err := s.store.Run(r.Context(), org.ID, r.PathValue("run"))
 	if err != nil {
 		s.writeStoreError(w, r, err)
 		return
 	}
+	notHeld := APIError{Code: "run_not_held",
+		Message: "the run is " + run.Status + ", not held",
+		Fix:     "only a run held by the deactivation brake can be answered, once"}
 	if run.Status != models.RunHeld {
-		writeError(w, http.StatusConflict, APIError{Code: "run_not_held",
-			Message: "the run is " + run.Status + ", not held",
-			Fix:     "only a run held by the deactivation brake can be approved or rejected"})
+		writeError(w, http.StatusConflict, notHeld)
 		return
 	}
-	if s.signal(w, r, org.ID, signal, nil) {
-		writeJSON(w, http.StatusAccepted, map[string]string{"status": status, "run_id": run.ID})
+	handle, err := s.temporal.UpdateWorkflow(r.Context(), client.UpdateWorkflowOptions{
+		WorkflowID: run.WorkflowID, UpdateName: contract.UpdateAnswerHeld,
+		Args:         []any{contract.HeldAnswer{Approve: approve}},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var decision string
+	if err == nil {
+		err = handle.Get(r.Context(), &decision)
 	}
+	if err != nil {
+		notHeld.Message = "the run cannot take an answer: " + errorMessage(err)
+		writeError(w, http.StatusConflict, notHeld)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": decision + "d", "run_id": run.ID})
+}
+
+// errorMessage is the innermost message of a Temporal error.
+func errorMessage(err error) string {
+	if d, ok := detailOf(err); ok {
+		return d.Message
+	}
+	return err.Error()
 }
 
 // GroupView is an Okta group for the mapping form.
@@ -129,6 +158,9 @@ func (s *Server) directoryError(w http.ResponseWriter, r *http.Request, err erro
 	writeError(w, http.StatusBadGateway, fromDirectory(de))
 }
 
+// groupIDRE matches Okta group ids: "00g" and 17 letters or digits.
+var groupIDRE = regexp.MustCompile(`^00g[0-9A-Za-z]{17}$`)
+
 // MappingView is one group-to-location mapping.
 type MappingView struct {
 	GroupID    string `json:"group_id"`
@@ -161,6 +193,12 @@ func (s *Server) replaceMappings(w http.ResponseWriter, r *http.Request, org mod
 	}
 	ms := make([]models.GroupMapping, 0, len(req.Mappings))
 	for _, m := range req.Mappings {
+		if !groupIDRE.MatchString(m.GroupID) {
+			writeError(w, http.StatusBadRequest, APIError{Code: "invalid", Field: "group_id",
+				Message: fmt.Sprintf("%q is not an Okta group id", m.GroupID),
+				Fix:     "Okta group ids start with 00g; list them with GET …/directory/groups"})
+			return
+		}
 		ms = append(ms, models.GroupMapping{OrgID: org.ID, OktaGroupID: m.GroupID,
 			GroupName: m.GroupName, LocationID: m.LocationID})
 	}

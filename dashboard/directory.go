@@ -104,29 +104,40 @@ func (s *Server) checkEnable(w http.ResponseWriter, r *http.Request, org models.
 		Domain: req.OktaDomain, SAMLAppID: req.SAMLAppID, ClientID: req.ClientID,
 		PrivateJWK: string(req.PrivateJWK),
 	}, s.cfg.DomainPolicy)
-	var inErr *directory.InputError
-	if errors.As(err, &inErr) {
-		writeInputError(w, inErr)
-		return settings, models.Preferences{}, false
+	prefs, prefErr := normalizePreferences(req.Preferences)
+
+	// Every problem of the form at once: settings and preferences.
+	var all directory.InputError
+	for _, e := range []error{err, prefErr} {
+		var inErr *directory.InputError
+		if errors.As(e, &inErr) {
+			all.Problems = append(all.Problems, inErr.Problems...)
+		} else if e != nil {
+			s.internalError(w, r, e)
+			return settings, prefs, false
+		}
 	}
-	if err != nil {
-		s.internalError(w, r, err)
-		return settings, models.Preferences{}, false
-	}
-	prefs, ok := checkPreferences(w, req.Preferences)
-	if !ok {
+	if len(all.Problems) > 0 {
+		writeInputError(w, &all)
 		return settings, prefs, false
 	}
 	return settings, prefs, s.requireSSO(w, r, org.ID)
 }
 
-// checkPreferences normalises the form's preferences.
-func checkPreferences(w http.ResponseWriter, in *models.Preferences) (models.Preferences, bool) {
+// normalizePreferences normalises the form's preferences; nil means the
+// defaults.
+func normalizePreferences(in *models.Preferences) (models.Preferences, error) {
 	var p models.Preferences
 	if in != nil {
 		p = *in
 	}
-	p, err := preferences.Normalize(p)
+	return preferences.Normalize(p)
+}
+
+// checkPreferences normalises preferences, answering 400 when they are
+// wrong.
+func checkPreferences(w http.ResponseWriter, in *models.Preferences) (models.Preferences, bool) {
+	p, err := normalizePreferences(in)
 	var inErr *directory.InputError
 	if errors.As(err, &inErr) {
 		writeInputError(w, inErr)
@@ -202,8 +213,13 @@ func (s *Server) awaitValidation(w http.ResponseWriter, r *http.Request, orgID s
 		case integ.State == models.StateError:
 			writeJSON(w, http.StatusUnprocessableEntity, ErrorBody{Error: lastError(integ)})
 			return
-		case integ.State != models.StateValidating:
+		case integ.State == models.StateActive:
 			writeJSON(w, http.StatusOK, s.directoryStatus(r.Context(), integ))
+			return
+		case integ.State != models.StateValidating:
+			writeError(w, http.StatusConflict, APIError{Code: "integration_turned_off",
+				Message: "the integration was turned off while its settings were validated",
+				Fix:     "enter the settings again to turn it on"})
 			return
 		case time.Now().After(deadline):
 			writeJSON(w, http.StatusAccepted, s.directoryStatus(r.Context(), integ))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -102,6 +103,10 @@ func (s *Server) enableSSO(w http.ResponseWriter, r *http.Request, org models.Or
 	if !decodeJSON(w, r, &req) {
 		return
 	}
+	if e := checkSSO(req); e != nil {
+		writeError(w, http.StatusBadRequest, *e)
+		return
+	}
 	conn, err := s.store.EnableSSO(r.Context(), org.ID, req.IdPEntityID, req.SSOURL)
 	if err != nil {
 		s.writeStoreError(w, r, err)
@@ -109,6 +114,26 @@ func (s *Server) enableSSO(w http.ResponseWriter, r *http.Request, org models.Or
 	}
 	writeJSON(w, http.StatusOK, SSOView{Enabled: conn.Enabled, IdPEntityID: conn.IdPEntityID,
 		SSOURL: conn.SSOURL})
+}
+
+// checkSSO checks the SAML connection's identifiers: the IdP entity id is
+// a URI (Okta's look like http://www.okta.com/exk…), the sign-in URL, when
+// given, an https URL.
+func checkSSO(v SSOView) *APIError {
+	if u, err := url.Parse(v.IdPEntityID); v.IdPEntityID == "" || err != nil ||
+		(u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "urn") {
+		return &APIError{Code: "invalid", Field: "idp_entity_id",
+			Message: "the IdP entity id must be a URI such as http://www.okta.com/exk…",
+			Fix: "copy the Identity Provider Issuer from the SAML app's Sign On tab " +
+				"(View SAML setup instructions)"}
+	}
+	if u, err := url.Parse(v.SSOURL); v.SSOURL != "" && (err != nil || u.Scheme != "https" ||
+		u.Host == "") {
+		return &APIError{Code: "invalid", Field: "sso_url",
+			Message: "the sign-in URL must be an https URL",
+			Fix:     "copy the Identity Provider Single Sign-On URL from the same page"}
+	}
+	return nil
 }
 
 // removeSSO starts the SSO removal cascade (which turns the directory
@@ -159,16 +184,21 @@ func (s *Server) answerWorkflow(w http.ResponseWriter, r *http.Request, run clie
 	}
 }
 
-// signal sends a signal to the organization's integration workflow; 409
-// when the integration is not on.
-func (s *Server) signal(w http.ResponseWriter, r *http.Request, orgID, name string, arg any) bool {
-	err := s.temporal.SignalWorkflow(r.Context(), contract.IntegrationWorkflowID(orgID), "",
-		name, arg)
+// signal sends a signal to the integration workflow of an active
+// integration. The integration is on in the database, so its workflow must
+// run: when it is gone (an operator terminated it, or it failed), sync-now,
+// pause and resume start it again, already validated, with the signal.
+func (s *Server) signal(w http.ResponseWriter, r *http.Request, integ models.DirectoryIntegration,
+	name string, arg any) bool {
+	id := contract.IntegrationWorkflowID(integ.OrgID)
+	err := s.temporal.SignalWorkflow(r.Context(), id, "", name, arg)
 	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) && name != contract.SignalCancel {
+		err = s.restartIntegration(r.Context(), integ, name, arg)
+	}
 	if errors.As(err, &notFound) {
-		writeError(w, http.StatusConflict, APIError{Code: "integration_off",
-			Message: "the directory integration is not on",
-			Fix:     "enable the directory integration first"})
+		writeError(w, http.StatusConflict, APIError{Code: "no_run",
+			Message: "no sync run is in progress", Fix: "there is nothing to cancel"})
 		return false
 	}
 	if err != nil {
@@ -176,4 +206,22 @@ func (s *Server) signal(w http.ResponseWriter, r *http.Request, orgID, name stri
 		return false
 	}
 	return true
+}
+
+// restartIntegration starts the integration workflow of an integration
+// that is on, with a signal for it.
+func (s *Server) restartIntegration(ctx context.Context, integ models.DirectoryIntegration,
+	name string, arg any) error {
+	in := contract.IntegrationInput{OrgID: integ.OrgID, IntegrationID: integ.ID,
+		Validated: true, Paused: integ.Paused,
+		IntervalMinutes: integ.Preferences.SyncIntervalMinutes}
+	_, err := s.temporal.SignalWithStartWorkflow(ctx, contract.IntegrationWorkflowID(integ.OrgID),
+		name, arg, client.StartWorkflowOptions{
+			TaskQueue:             s.cfg.TaskQueue,
+			TypedSearchAttributes: workflows.SearchAttributes(integ.OrgID, "active"),
+		}, contract.IntegrationWorkflow, in)
+	if err == nil {
+		s.log.Warn("integration workflow was not running; restarted it", "org_id", integ.OrgID)
+	}
+	return err
 }

@@ -50,6 +50,13 @@ func (s *Server) listRecipients(w http.ResponseWriter, r *http.Request, org mode
 	q := r.URL.Query()
 	f := store.RecipientFilter{LocationID: q.Get("location_id"),
 		Provenance: q.Get("provenance")}
+	switch f.Provenance {
+	case "", models.ProvenanceDirectory, models.ProvenanceCSV, models.ProvenanceManual:
+	default:
+		writeError(w, http.StatusBadRequest, APIError{Code: "invalid",
+			Message: "provenance must be directory, csv or manual"})
+		return
+	}
 	f.Limit, _ = strconv.Atoi(q.Get("limit"))
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	if a := q.Get("active"); a != "" {
@@ -113,17 +120,28 @@ func (s *Server) recipientSummary(w http.ResponseWriter, r *http.Request, org mo
 	writeJSON(w, http.StatusOK, map[string]any{"locations": rows})
 }
 
+// RecipientInput is a recipient an admin adds by hand.
+type RecipientInput struct {
+	LocationID     string `json:"location_id"`
+	Email          string `json:"email"`
+	FirstName      string `json:"first_name,omitempty"`
+	LastName       string `json:"last_name,omitempty"`
+	Phone          string `json:"phone,omitempty"`
+	EmployeeNumber string `json:"employee_number,omitempty"`
+	Department     string `json:"department,omitempty"`
+	Title          string `json:"title,omitempty"`
+}
+
 // createRecipient adds a recipient by hand.
 func (s *Server) createRecipient(w http.ResponseWriter, r *http.Request, org models.Organization) {
-	var req struct {
-		LocationID string `json:"location_id"`
-		store.ManualRecipient
-	}
-	if !decodeJSON(w, r, &req) {
+	var in RecipientInput
+	if !decodeJSON(w, r, &in) {
 		return
 	}
-	rec, err := s.store.CreateManualRecipient(r.Context(), org.ID, req.LocationID,
-		req.ManualRecipient)
+	rec, err := s.store.CreateManualRecipient(r.Context(), org.ID, in.LocationID,
+		store.ManualRecipient{Email: in.Email, FirstName: in.FirstName, LastName: in.LastName,
+			Phone: in.Phone, EmployeeNumber: in.EmployeeNumber, Department: in.Department,
+			Title: in.Title})
 	if err != nil {
 		s.writeStoreError(w, r, err)
 		return
@@ -131,12 +149,34 @@ func (s *Server) createRecipient(w http.ResponseWriter, r *http.Request, org mod
 	writeJSON(w, http.StatusCreated, toRecipientView(rec))
 }
 
-// patchRecipient activates or deactivates a recipient in the mailroom app.
-func (s *Server) patchRecipient(w http.ResponseWriter, r *http.Request, org models.Organization) {
+// recipientID reads the recipient id of the path, answering 404 when it
+// is not a number.
+func recipientID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("recipient"), 10, 64)
 	if err != nil {
 		writeError(w, http.StatusNotFound, APIError{Code: "not_found",
 			Message: "no such recipient"})
+	}
+	return id, err == nil
+}
+
+func (s *Server) getRecipient(w http.ResponseWriter, r *http.Request, org models.Organization) {
+	id, ok := recipientID(w, r)
+	if !ok {
+		return
+	}
+	rec, err := s.store.Recipient(r.Context(), org.ID, id)
+	if err != nil {
+		s.writeStoreError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toRecipientView(rec))
+}
+
+// patchRecipient activates or deactivates a recipient in the mailroom app.
+func (s *Server) patchRecipient(w http.ResponseWriter, r *http.Request, org models.Organization) {
+	id, ok := recipientID(w, r)
+	if !ok {
 		return
 	}
 	var req struct {
@@ -182,22 +222,27 @@ func (s *Server) importCSV(w http.ResponseWriter, r *http.Request, org models.Or
 	switch {
 	case errors.Is(err, csvimport.ErrBadFile):
 		writeError(w, http.StatusBadRequest, APIError{Code: "invalid_csv",
-			Message: err.Error(),
+			Message: adminMessage(err),
 			Fix: "send a UTF-8 CSV file whose first row names the columns, " +
 				"including an email column; nothing was imported"})
 	case err != nil:
 		s.writeStoreError(w, r, err)
 	default:
-		writeJSON(w, http.StatusOK, toImportView(report))
+		v := toImportView(report)
+		_, total, err := s.store.CSVImportIssues(r.Context(), org.ID, report.ImportID, 1, 0)
+		v.IssuesTruncated = err == nil && total > len(v.Issues)
+		writeJSON(w, http.StatusOK, v)
 	}
 }
 
-// ImportView is a CSV import's report.
+// ImportView is a CSV import's report. Issues holds the first issues;
+// IssuesTruncated says there are more, read with GET …/imports/{id}/issues.
 type ImportView struct {
-	ImportID       string              `json:"import_id"`
-	Counts         models.ImportCounts `json:"counts"`
-	Issues         []ImportIssue       `json:"issues,omitempty"`
-	UnknownColumns []string            `json:"unknown_columns,omitempty"`
+	ImportID        string              `json:"import_id"`
+	Counts          models.ImportCounts `json:"counts"`
+	Issues          []ImportIssue       `json:"issues,omitempty"`
+	IssuesTruncated bool                `json:"issues_truncated,omitempty"`
+	UnknownColumns  []string            `json:"unknown_columns,omitempty"`
 }
 
 // ImportIssue is one row an import rejected or left alone.
@@ -212,6 +257,23 @@ func toImportView(r csvimport.Report) ImportView {
 		v.Issues = append(v.Issues, ImportIssue{Row: i.Row, Reason: i.Reason})
 	}
 	return v
+}
+
+// importIssues pages through every issue of an import (limit at most 1000).
+func (s *Server) importIssues(w http.ResponseWriter, r *http.Request, org models.Organization) {
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	issues, total, err := s.store.CSVImportIssues(r.Context(), org.ID, r.PathValue("import"),
+		limit, offset)
+	if err != nil {
+		s.writeStoreError(w, r, err)
+		return
+	}
+	out := make([]ImportIssue, 0, len(issues))
+	for _, i := range issues {
+		out = append(out, ImportIssue{Row: i.Row, Reason: i.Reason})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"issues": out, "total": total})
 }
 
 // csvUpdatesDirectory reads the switch from the integration; with no

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
+	"github.com/mailroom/oktasync/csvimport"
 	"github.com/mailroom/oktasync/directory"
 	"github.com/mailroom/oktasync/store"
 )
@@ -63,12 +65,32 @@ func (s *Server) writeStoreError(w http.ResponseWriter, r *http.Request, err err
 		writeError(w, http.StatusNotFound, APIError{Code: "not_found",
 			Message: "no such resource in this organization"})
 	case errors.Is(err, store.ErrConflict):
-		writeError(w, http.StatusConflict, APIError{Code: "conflict", Message: err.Error()})
+		writeError(w, http.StatusConflict, APIError{Code: "conflict", Message: adminMessage(err)})
 	case errors.Is(err, store.ErrInvalid):
-		writeError(w, http.StatusBadRequest, APIError{Code: "invalid", Message: err.Error()})
+		writeError(w, http.StatusBadRequest, APIError{Code: "invalid", Message: adminMessage(err)})
 	default:
 		s.internalError(w, r, err)
 	}
+}
+
+// adminMessage turns a wrapped error into the sentence an admin needs: the
+// packages' "store: create location: " prefixes and the sentinel's text at
+// the end describe the code path, not the problem, so they go.
+func adminMessage(err error) string {
+	msg := err.Error()
+	for _, sentinel := range []error{store.ErrConflict, store.ErrInvalid, store.ErrNotFound,
+		csvimport.ErrBadFile} {
+		msg = strings.TrimSuffix(msg, ": "+sentinel.Error())
+	}
+	msg = strings.TrimPrefix(msg, "csvimport: ")
+	if rest, ok := strings.CutPrefix(msg, "store: "); ok {
+		// Drop the operation too: "create location: ".
+		if _, after, found := strings.Cut(rest, ": "); found {
+			rest = after
+		}
+		msg = rest
+	}
+	return msg
 }
 
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
@@ -85,11 +107,24 @@ const maxJSONBody = 1 << 20
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+	err := dec.Decode(v)
+	if errors.Is(err, io.EOF) {
+		return true // no body: every field keeps its zero value
+	}
+	if err == nil && dec.More() {
+		err = errors.New("more than one JSON value")
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		writeError(w, http.StatusRequestEntityTooLarge, APIError{Code: "too_large",
+			Message: fmt.Sprintf("the request body is over %d bytes", tooBig.Limit)})
+		return false
+	case err != nil:
 		writeError(w, http.StatusBadRequest, APIError{Code: "invalid_json",
 			Message: fmt.Sprintf("the request body is not valid JSON for this call: %v",
 				sanitizeJSONError(err)),
-			Fix: "send a JSON object with the documented fields"})
+			Fix: "send one JSON object with the documented fields"})
 		return false
 	}
 	return true

@@ -34,7 +34,7 @@ type Config struct {
 	DomainPolicy okta.DomainPolicy
 	// EnableWait is how long an enable request waits for validation.
 	EnableWait time.Duration
-	// Codec, CodecOrigins and CodecToken configure the /codec endpoint the
+	// Codec, CodecOrigins and CodecToken configure the remote codec the
 	// Temporal UI uses to show decrypted payloads; nil Codec disables it.
 	Codec        *secrets.PayloadCodec
 	CodecOrigins []string
@@ -72,11 +72,22 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("POST /api/v1/orgs", s.operator(s.createOrg))
 	s.orgRoutes(mux)
-	if s.cfg.Codec != nil {
-		mux.Handle("/codec/", http.StripPrefix("/codec",
-			secrets.CodecHandler(s.cfg.Codec, s.cfg.CodecOrigins, s.cfg.CodecToken)))
-	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, http.StatusNotFound, APIError{Code: "not_found",
+			Message: "no such route", Fix: "see the API table in README.md"})
+	})
 	return s.logRequests(mux)
+}
+
+// CodecHandler serves Temporal's remote codec (POST /encode, /decode) for
+// the Temporal UI and CLI. It decrypts any payload it is given, so it is
+// served on its own address, meant for operators only; nil when disabled.
+func (s *Server) CodecHandler() http.Handler {
+	if s.cfg.Codec == nil {
+		return nil
+	}
+	return s.logRequests(secrets.CodecHandler(s.cfg.Codec, s.cfg.CodecOrigins,
+		s.cfg.CodecToken))
 }
 
 // orgRoutes registers the routes of one organization.
@@ -123,8 +134,10 @@ func (s *Server) routes() map[string]orgHandler {
 		"GET /api/v1/orgs/{org}/recipients":                    s.listRecipients,
 		"GET /api/v1/orgs/{org}/recipients/summary":            s.recipientSummary,
 		"POST /api/v1/orgs/{org}/recipients":                   s.createRecipient,
+		"GET /api/v1/orgs/{org}/recipients/{recipient}":        s.getRecipient,
 		"PATCH /api/v1/orgs/{org}/recipients/{recipient}":      s.patchRecipient,
 		"POST /api/v1/orgs/{org}/locations/{location}/imports": s.importCSV,
+		"GET /api/v1/orgs/{org}/imports/{import}/issues":       s.importIssues,
 		"GET /api/v1/orgs/{org}/sso-users":                     s.listSSOUsers,
 		"POST /api/v1/orgs/{org}/sso-users/{user}/login-user":  s.createLoginUser,
 		"GET /api/v1/orgs/{org}/login-users":                   s.listLoginUsers,

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/mailroom/oktasync/contract"
@@ -28,23 +30,95 @@ type DirectoryView struct {
 	ValidatedAt   *time.Time          `json:"validated_at,omitempty"`
 	EnabledAt     *time.Time          `json:"enabled_at,omitempty"`
 	// Workflow is what the integration workflow reports, when it runs.
-	Workflow   *contract.IntegrationStatus `json:"workflow,omitempty"`
-	CurrentRun *RunView                    `json:"current_run,omitempty"`
-	LastRun    *RunView                    `json:"last_run,omitempty"`
+	Workflow *WorkflowView `json:"workflow,omitempty"`
+	// Warning says what needs attention that is not an error of the
+	// settings, such as an integration whose workflow is not running.
+	Warning    string   `json:"warning,omitempty"`
+	CurrentRun *RunView `json:"current_run,omitempty"`
+	LastRun    *RunView `json:"last_run,omitempty"`
+}
+
+// WorkflowView is the integration workflow's own account of itself.
+type WorkflowView struct {
+	// Phase is "validating", "idle", "syncing" or "stopping".
+	Phase           string    `json:"phase"`
+	Paused          bool      `json:"paused"`
+	IntervalMinutes int       `json:"interval_minutes"`
+	NextRunAt       time.Time `json:"next_run_at"`
+	CurrentRunID    string    `json:"current_run_id,omitempty"`
+	// PendingRun is a requested run waiting to start ("manual", "schedule").
+	PendingRun    string `json:"pending_run,omitempty"`
+	LastRunID     string `json:"last_run_id,omitempty"`
+	LastRunStatus string `json:"last_run_status,omitempty"`
+}
+
+func toWorkflowView(s contract.IntegrationStatus) *WorkflowView {
+	v := &WorkflowView{Phase: s.Phase, Paused: s.Paused, IntervalMinutes: s.IntervalMinutes,
+		NextRunAt: s.NextRunAt, CurrentRunID: s.CurrentRunID, LastRunID: s.LastRunID,
+		LastRunStatus: s.LastRunStatus}
+	if s.Pending != nil {
+		v.PendingRun = s.Pending.Trigger
+		if s.Pending.DryRun {
+			v.PendingRun += " (dry run)"
+		}
+	}
+	return v
+}
+
+// ProgressView is a running run's live progress.
+type ProgressView struct {
+	// Phase is "planning", "fetching", "held", "deactivating",
+	// "finishing" or "done".
+	Phase  string           `json:"phase"`
+	Paused bool             `json:"paused"`
+	Source string           `json:"source,omitempty"`
+	Pages  int              `json:"pages"`
+	Users  int              `json:"users"`
+	Counts models.RunCounts `json:"counts"`
+	// WouldDeactivate and ActiveDirectoryRecipients are set once the run
+	// planned its deactivations: what the brake weighs.
+	WouldDeactivate           *int `json:"would_deactivate,omitempty"`
+	ActiveDirectoryRecipients *int `json:"active_directory_recipients,omitempty"`
+}
+
+func toProgressView(p contract.RunProgress) *ProgressView {
+	c := p.Counts
+	v := &ProgressView{Phase: p.Phase, Paused: p.Paused, Source: p.Source, Pages: p.Pages,
+		Users: p.Users, Counts: models.RunCounts{Pages: c.Pages, Fetched: c.Fetched,
+			Created: c.Created, Updated: c.Updated, Unchanged: c.Unchanged,
+			Reactivated: c.Reactivated, Deactivated: c.Deactivated, Held: c.Held,
+			NoEmail: c.NoEmail, Skipped: c.Skipped, SSOUsers: c.SSOUsers}}
+	if d := p.Deactivation; d != nil {
+		v.WouldDeactivate, v.ActiveDirectoryRecipients = &d.WouldDeactivate,
+			&d.ActiveDirectoryRecipients
+	}
+	return v
 }
 
 // RunView is a sync run as the API shows it.
 type RunView struct {
-	ID         string                `json:"id"`
-	Trigger    string                `json:"trigger"`
-	DryRun     bool                  `json:"dry_run"`
-	Status     string                `json:"status"`
-	StartedAt  time.Time             `json:"started_at"`
-	FinishedAt *time.Time            `json:"finished_at,omitempty"`
-	Counts     models.RunCounts      `json:"counts"`
-	Error      string                `json:"error,omitempty"`
-	Sources    []string              `json:"sources,omitempty"`
-	Progress   *contract.RunProgress `json:"progress,omitempty"`
+	ID         string           `json:"id"`
+	Trigger    string           `json:"trigger"`
+	DryRun     bool             `json:"dry_run"`
+	Status     string           `json:"status"`
+	StartedAt  time.Time        `json:"started_at"`
+	FinishedAt *time.Time       `json:"finished_at,omitempty"`
+	Counts     models.RunCounts `json:"counts"`
+	Error      string           `json:"error,omitempty"`
+	Sources    []string         `json:"sources,omitempty"`
+	Progress   *ProgressView    `json:"progress,omitempty"`
+	// Issues are the records the run skipped and why (GET of one run
+	// only); IssuesTotal counts them all, beyond the first 100.
+	Issues      []RunIssueView `json:"issues,omitempty"`
+	IssuesTotal int            `json:"issues_total,omitempty"`
+}
+
+// RunIssueView is one record a run skipped.
+type RunIssueView struct {
+	OktaUserID string `json:"okta_user_id"`
+	LocationID string `json:"location_id"`
+	Reason     string `json:"reason"`
+	Detail     string `json:"detail,omitempty"`
 }
 
 func (s *Server) getDirectory(w http.ResponseWriter, r *http.Request, org models.Organization) {
@@ -72,7 +146,7 @@ func (s *Server) directoryStatus(ctx context.Context,
 		v.LastError = &e
 	}
 	if integ.State == models.StateActive || integ.State == models.StateDisabling {
-		v.Workflow = s.queryIntegration(ctx, integ.OrgID)
+		v.Workflow, v.Warning = s.queryIntegration(ctx, integ.OrgID)
 	}
 	runs, err := s.store.ListRuns(ctx, integ.OrgID, 2)
 	if err == nil {
@@ -89,20 +163,28 @@ func (s *Server) directoryStatus(ctx context.Context,
 }
 
 // queryIntegration asks the integration workflow for its status, giving up
-// quickly: the status page must answer even when no worker runs.
-func (s *Server) queryIntegration(ctx context.Context, orgID string) *contract.IntegrationStatus {
+// quickly: the status page must answer even when no worker runs. It
+// returns a warning when the workflow is not running or does not answer.
+func (s *Server) queryIntegration(ctx context.Context, orgID string) (*WorkflowView, string) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	val, err := s.temporal.QueryWorkflow(ctx, contract.IntegrationWorkflowID(orgID), "",
-		contract.QueryStatus)
+	id := contract.IntegrationWorkflowID(orgID)
+	desc, err := s.temporal.DescribeWorkflowExecution(ctx, id, "")
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) || (err == nil && desc.GetWorkflowExecutionInfo().GetStatus() !=
+		enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+		return nil, "the integration workflow is not running: sync now (or pause, resume) " +
+			"starts it again with the stored settings"
+	}
+	val, err := s.temporal.QueryWorkflow(ctx, id, "", contract.QueryStatus)
 	if err != nil {
-		return nil
+		return nil, "the integration workflow did not answer: is a worker running?"
 	}
 	var st contract.IntegrationStatus
 	if val.Get(&st) != nil {
-		return nil
+		return nil, ""
 	}
-	return &st
+	return toWorkflowView(st), ""
 }
 
 // RunView renders a run, with live progress from its workflow while open.
@@ -119,7 +201,7 @@ func (s *Server) runStatus(ctx context.Context, run models.SyncRun) RunView {
 	return v
 }
 
-func (s *Server) queryRun(ctx context.Context, workflowID string) *contract.RunProgress {
+func (s *Server) queryRun(ctx context.Context, workflowID string) *ProgressView {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	val, err := s.temporal.QueryWorkflow(ctx, workflowID, "", contract.QueryStatus)
@@ -130,7 +212,7 @@ func (s *Server) queryRun(ctx context.Context, workflowID string) *contract.RunP
 	if val.Get(&p) != nil {
 		return nil
 	}
-	return &p
+	return toProgressView(p)
 }
 
 func (s *Server) listRuns(w http.ResponseWriter, r *http.Request, org models.Organization) {
@@ -156,7 +238,18 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request, org models.Organ
 		s.writeStoreError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.runStatus(r.Context(), run))
+	v := s.runStatus(r.Context(), run)
+	issues, total, err := s.store.RunIssues(r.Context(), org.ID, run.ID, 100, 0)
+	if err != nil {
+		s.writeStoreError(w, r, err)
+		return
+	}
+	v.IssuesTotal = total
+	for _, i := range issues {
+		v.Issues = append(v.Issues, RunIssueView{OktaUserID: i.OktaUserID,
+			LocationID: i.LocationID, Reason: i.Reason, Detail: i.Detail})
+	}
+	writeJSON(w, http.StatusOK, v)
 }
 
 // detailOf returns the admin-facing detail of a workflow or update error.
