@@ -15,8 +15,34 @@ import (
 
 func recipientsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "recipients", Short: "List, import and change recipients"}
-	cmd.AddCommand(listRecipientsCmd(g), summaryCmd(g), importCmd(g),
+	cmd.AddCommand(listRecipientsCmd(g), summaryCmd(g), importCmd(g), addRecipientCmd(g),
 		setActiveCmd(g, true), setActiveCmd(g, false))
+	return cmd
+}
+
+func addRecipientCmd(g *globals) *cobra.Command {
+	var in dashboard.RecipientInput
+	cmd := &cobra.Command{
+		Use: "add", Short: "Add a recipient by hand", Args: cobra.NoArgs,
+		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, _ []string) error {
+			r, err := c.CreateRecipient(cmd.Context(), in)
+			if err != nil {
+				return err
+			}
+			g.print(r, func() { fmt.Printf("recipient %d added\n", r.ID) })
+			return nil
+		}),
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&in.LocationID, "location", "", "location id")
+	fl.StringVar(&in.Email, "email", "", "email")
+	fl.StringVar(&in.FirstName, "first-name", "", "first name")
+	fl.StringVar(&in.LastName, "last-name", "", "last name")
+	fl.StringVar(&in.Phone, "phone", "", "phone")
+	fl.StringVar(&in.Department, "department", "", "department")
+	fl.StringVar(&in.Title, "title", "", "title")
+	_ = cmd.MarkFlagRequired("location")
+	_ = cmd.MarkFlagRequired("email")
 	return cmd
 }
 
@@ -205,5 +231,8 @@ func printImport(r dashboard.ImportView) {
 	}
 	for _, i := range r.Issues {
 		fmt.Printf("  row %d: %s\n", i.Row, i.Reason)
+	}
+	if r.IssuesTruncated {
+		fmt.Printf("  … more issues: GET /api/v1/orgs/{org}/imports/%s/issues\n", r.ImportID)
 	}
 }

@@ -269,6 +269,22 @@ func printRun(r dashboard.RunView) {
 	if r.Error != "" {
 		fmt.Printf("  error: %s\n", r.Error)
 	}
+	for _, i := range r.Issues {
+		fmt.Printf("  skipped okta user %s at location %s: %s", i.OktaUserID,
+			short(i.LocationID), i.Reason)
+		if i.Detail != "" {
+			fmt.Printf(": %s", i.Detail)
+		}
+		fmt.Println()
+	}
+	if more := r.IssuesTotal - len(r.Issues); more > 0 {
+		fmt.Printf("  … and %d more skipped records\n", more)
+	}
+	if p := r.Progress; r.Status == models.RunHeld && p != nil && p.WouldDeactivate != nil {
+		fmt.Printf("  held: would deactivate %d of %d active directory recipients\n"+
+			"  approve: starter runs approve %s   reject: starter runs reject %s\n",
+			*p.WouldDeactivate, *p.ActiveDirectoryRecipients, r.ID, r.ID)
+	}
 }
 
 func printDirectory(v dashboard.DirectoryView) {
@@ -285,6 +301,9 @@ func printDirectory(v dashboard.DirectoryView) {
 		fmt.Printf("mode: %s every %d min; deactivate missing %v; directory updates CSV %v; "+
 			"CSV updates directory %v; SSO users view %v\n", p.Mode, p.SyncIntervalMinutes,
 			p.DeactivateMissing, p.DirectoryUpdatesCSV, p.CSVUpdatesDirectory, p.SSOUsersView)
+	}
+	if v.Warning != "" {
+		fmt.Printf("warning: %s\n", v.Warning)
 	}
 	if e := v.LastError; e != nil {
 		fmt.Printf("last error: %s: %s\n  fix: %s\n", e.Code, e.Message, e.Fix)

@@ -35,7 +35,8 @@ func serveCmd() *cobra.Command {
 	}
 }
 
-// serve runs the API until ctx is done, then drains requests for a while.
+// serve runs the API, and the codec on its own address, until ctx is done;
+// then it drains requests for a while.
 func serve(ctx context.Context, cfg config.Starter, log *slog.Logger) error {
 	api, err := app.NewAPI(ctx, cfg, log)
 	if err != nil {
@@ -43,21 +44,37 @@ func serve(ctx context.Context, cfg config.Starter, log *slog.Logger) error {
 	}
 	defer api.Close()
 
-	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: api.Handler(),
-		ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("api listening", "addr", cfg.HTTPAddr)
+	servers := []*http.Server{newServer(cfg.HTTPAddr, api.Handler())}
+	if h := api.CodecHandler(); h != nil && cfg.CodecAddr != "" {
+		servers = append(servers, newServer(cfg.CodecAddr, h))
+	}
+	errc := make(chan error, len(servers))
+	for _, srv := range servers {
+		go func() { errc <- srv.ListenAndServe() }()
+		log.Info("listening", "addr", srv.Addr)
+	}
 
 	select {
 	case err := <-errc:
 		return fmt.Errorf("starter: serve: %w", err)
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	return shutdown(servers)
+}
+
+func newServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+}
+
+// shutdown stops the servers, letting requests in flight finish for up to
+// 15 seconds.
+func shutdown(servers []*http.Server) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for _, srv := range servers {
+		if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	return nil
 }
