@@ -95,11 +95,11 @@ func checkScalars(p models.Preferences) []*directory.Error {
 	if p.BrakePercent < 1 || p.BrakePercent > 100 {
 		out = append(out, problem("brake_percent",
 			fmt.Sprintf("brake threshold %d%% is out of range", p.BrakePercent),
-			"choose a percentage from 1 to 100"))
+			"choose a percentage from 1 to 100 (0 or nothing means the default, 20)"))
 	}
 	if p.BrakeMinimum < 0 {
 		out = append(out, problem("brake_minimum", "brake minimum cannot be negative",
-			"choose 0 or more recipients"))
+			"choose 1 or more recipients (0 or nothing means the default, 50)"))
 	}
 	return out
 }
