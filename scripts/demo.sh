@@ -18,6 +18,7 @@ TEMPORAL_CLI=${TEMPORAL_CLI:-${XDG_CACHE_HOME:-$HOME/.cache}/oktasync/temporal-v
 TEMPORAL_PORT=${DEMO_TEMPORAL_PORT:-7233}
 UI_PORT=${DEMO_UI_PORT:-8233}
 API_PORT=${DEMO_API_PORT:-8080}
+CODEC_PORT=${DEMO_CODEC_PORT:-8089}
 STANDIN_PORT=${DEMO_STANDIN_PORT:-8443}
 USERS=${DEMO_USERS:-3000}
 GROUP_COUNT=${DEMO_GROUPS:-12}
@@ -67,7 +68,7 @@ start_temporal() {
   [[ -x "$TEMPORAL_CLI" ]] || die "no Temporal CLI at $TEMPORAL_CLI: run make temporal"
   launch temporal "$TEMPORAL_CLI" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
     --ui-port "$UI_PORT" --log-level warn \
-    --ui-codec-endpoint "http://127.0.0.1:$API_PORT/codec" \
+    --ui-codec-endpoint "http://127.0.0.1:$CODEC_PORT" \
     --search-attribute MailroomOrgID=Keyword --search-attribute DirectorySyncState=Keyword
   wait_port temporal "$TEMPORAL_PORT"
   for _ in $(seq 1 60); do
@@ -95,6 +96,7 @@ start_services() {
   export OKTA_ALLOWED_HOSTS="127.0.0.1:$STANDIN_PORT"
   export OKTA_CA_FILE="$DEMO_DIR/standin.pem"
   export HTTP_ADDR="127.0.0.1:$API_PORT"
+  export CODEC_ADDR="127.0.0.1:$CODEC_PORT"
   export CODEC_ALLOWED_ORIGINS="http://localhost:$UI_PORT,http://127.0.0.1:$UI_PORT"
   export LOG_FORMAT=text
   launch worker bin/worker
@@ -123,7 +125,10 @@ configure() {
     echo "export MAILROOM_API_URL=$MAILROOM_API_URL"
     echo "export MAILROOM_ORG_ID=$MAILROOM_ORG_ID"
     echo "export MAILROOM_API_TOKEN=$MAILROOM_API_TOKEN"
+    echo "export OPERATOR_TOKEN=$OPERATOR_TOKEN"
+    echo "export PATH=\"$PWD/bin:\$PATH\""
   } >"$DEMO_DIR/env"
+  chmod 600 "$DEMO_DIR/env"
 }
 
 summary() {
@@ -138,16 +143,25 @@ summary() {
   echo
   say "Temporal UI: http://localhost:$UI_PORT/namespaces/default/workflows?query=MailroomOrgID%3D%22$MAILROOM_ORG_ID%22"
   echo "API:          $MAILROOM_API_URL (token in $DEMO_DIR/env)"
-  echo "try:          source $DEMO_DIR/env && bin/starter sync --wait"
+  echo "try:          source $DEMO_DIR/env && starter sync --wait"
   echo "stop with:    make demo-stop"
 }
 
+# running says whether a demo started from $DEMO_DIR still runs.
+running() {
+  shopt -s nullglob
+  for pidfile in "$DEMO_DIR"/*.pid; do
+    kill -0 "$(cat "$pidfile")" 2>/dev/null && return 0
+  done
+  return 1
+}
+
 start() {
-  stop
+  running && die "a demo is running from $DEMO_DIR: stop it with make demo-stop first"
   rm -rf "$DEMO_DIR"
   mkdir -p "$DEMO_DIR"
-  for p in "$TEMPORAL_PORT" "$UI_PORT" "$API_PORT" "$STANDIN_PORT"; do
-    port_free "$p" || die "port $p is in use (another demo? run make demo-stop)"
+  for p in "$TEMPORAL_PORT" "$UI_PORT" "$API_PORT" "$CODEC_PORT" "$STANDIN_PORT"; do
+    port_free "$p" || die "port $p is in use: another demo? (make demo-stop, or DEMO_*_PORT)"
   done
   SECRET_KEY=$(head -c 32 /dev/urandom | base64)
   OPERATOR_TOKEN=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
