@@ -46,6 +46,7 @@ type harness struct {
 	store     *store.Store
 	temporal  client.Client
 	apiURL    string
+	codecURL  string
 	operator  *dashboard.Client
 	api       *dashboard.Client
 	logs      *lockedBuffer
@@ -166,11 +167,13 @@ func (h *harness) startAPI(log *slog.Logger) {
 		h.t.Fatalf("new api: %v", err)
 	}
 	srv := httptest.NewServer(api.Handler())
+	codec := httptest.NewServer(api.CodecHandler())
 	h.t.Cleanup(func() {
 		srv.Close()
+		codec.Close()
 		api.Close()
 	})
-	h.apiURL = srv.URL
+	h.apiURL, h.codecURL = srv.URL, codec.URL
 }
 
 func (h *harness) openClients(log *slog.Logger) {

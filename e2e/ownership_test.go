@@ -7,7 +7,6 @@ import (
 	"github.com/mailroom/oktasync/dashboard"
 	"github.com/mailroom/oktasync/models"
 	"github.com/mailroom/oktasync/oktastandin"
-	"github.com/mailroom/oktasync/store"
 )
 
 // importCSV imports a CSV file into a location through the API.
@@ -35,7 +34,7 @@ func TestCSVAndManualRecipientsSurviveDeactivation(t *testing.T) {
 	loc := h.locations[0].ID
 	h.importCSV(loc, models.ImportMerge, "\ufeffEmail,First Name,Last Name\r\n"+
 		"visitor@example.org,Vera,Visitor\r\n\"temp@example.org\",\"Tom, Jr.\",Temp\r\n")
-	manual, err := h.api.CreateRecipient(h.ctx, loc, store.ManualRecipient{
+	manual, err := h.api.CreateRecipient(h.ctx, dashboard.RecipientInput{LocationID: loc,
 		Email: "contractor@example.org", FirstName: "Cleo"})
 	if err != nil {
 		t.Fatal(err)
@@ -176,6 +175,8 @@ func TestSSOUsersViewFiltersAndLoginUsersAreMadeByHand(t *testing.T) {
 	h.assign(keep)
 	other := h.addUser("Otto", "Other", "otto@elsewhere.example")
 	h.assign(other)
+	suspended := h.addUser("Sia", "Sleep", "sia@example.com")
+	h.assign(suspended)
 
 	h.enable(models.Preferences{SSOUsersView: true,
 		SSOEmailDomains: []string{"Example.com"}, SSOEmailAddresses: []string{"kim@partner.example"}})
@@ -206,6 +207,11 @@ func TestSSOUsersViewFiltersAndLoginUsersAreMadeByHand(t *testing.T) {
 	}
 	if _, err := h.api.CreateLoginUser(h.ctx, other, models.RoleStaff); !isStatus(err, 404) {
 		t.Errorf("login user outside the filter = %v, want 404", err)
+	}
+	h.setStatus(suspended, oktastandin.StatusSuspended)
+	h.syncNow(false)
+	if _, err := h.api.CreateLoginUser(h.ctx, suspended, models.RoleStaff); !isStatus(err, 400) {
+		t.Errorf("login user for a suspended Okta user = %v, want 400", err)
 	}
 	if _, err := h.api.CreateLoginUser(h.ctx, users[0].OktaUserID, "superuser"); err == nil ||
 		!isStatus(err, 400) {

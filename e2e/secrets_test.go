@@ -47,8 +47,8 @@ func TestSecretsStayOutOfHistoryLogsAndResponses(t *testing.T) {
 	h.assertCodecDecodes(first.WorkflowID)
 }
 
-// assertCodecDecodes checks that the API's /codec endpoint, which the
-// Temporal UI calls, turns a sealed payload from history into plain JSON.
+// assertCodecDecodes checks that the codec endpoint, which the Temporal UI
+// calls, turns a sealed payload from history into plain JSON.
 func (h *harness) assertCodecDecodes(workflowID string) {
 	h.t.Helper()
 	iter := h.temporal.GetWorkflowHistory(h.ctx, workflowID, "", false,
@@ -62,7 +62,7 @@ func (h *harness) assertCodecDecodes(workflowID string) {
 	if strings.Contains(string(body), h.api.OrgID) {
 		h.t.Fatal("the workflow input is stored in the clear")
 	}
-	req, _ := http.NewRequestWithContext(h.ctx, http.MethodPost, h.apiURL+"/codec/decode",
+	req, _ := http.NewRequestWithContext(h.ctx, http.MethodPost, h.codecURL+"/decode",
 		strings.NewReader(string(body)))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Namespace", "default")

@@ -59,6 +59,16 @@ func TestOneBadRecordFailsOnlyItself(t *testing.T) {
 	if len(got) != 100*2 {
 		t.Errorf("recipients = %d, want every other user: %d", len(got), 100*2)
 	}
+	report, err := h.api.Run(h.ctx, run.ID)
+	if err != nil || report.IssuesTotal != 2 || len(report.Issues) != 2 {
+		t.Fatalf("run issues = %+v, %v; want the 2 skipped records", report.Issues, err)
+	}
+	for _, i := range report.Issues {
+		if i.OktaUserID != bad || i.Reason != "invalid_record" ||
+			!strings.Contains(i.Detail, "first_name") {
+			t.Errorf("issue %+v does not name the user and the field", i)
+		}
+	}
 }
 
 func TestDeletedAndRecreatedUserIsNeverAnActiveDuplicate(t *testing.T) {
@@ -204,7 +214,7 @@ func TestBrakeHoldsMassDeactivationUntilAnAdminAnswers(t *testing.T) {
 	}
 	v, err := h.api.Directory(h.ctx)
 	if err != nil || v.CurrentRun == nil || v.CurrentRun.Status != models.RunHeld ||
-		v.CurrentRun.Progress == nil || v.CurrentRun.Progress.Deactivation == nil {
+		v.CurrentRun.Progress == nil || v.CurrentRun.Progress.WouldDeactivate == nil {
 		t.Fatalf("status does not show the held run: %+v, %v", v.CurrentRun, err)
 	}
 	if n := deactivatedSince(before, h.recipients()); n != 0 {
