@@ -142,15 +142,12 @@ func (s *Store) ActiveRun(ctx context.Context, orgID string) (models.SyncRun, er
 	return run, nil
 }
 
-// SetRunStatus moves an unfinished run between running and held; use
-// FinishRun to end it. A held run resumes with status running. To hold a
-// run use HoldRun, which also stores the run's report so far.
-//
-// TODO(run-hold): refuse status held once every caller holds runs with
-// HoldRun; until then this holds a run without storing its counts.
+// SetRunStatus sets an unfinished run back to running (a held run that was
+// answered); hold a run with HoldRun, which also stores its report so far,
+// and end one with FinishRun.
 func (s *Store) SetRunStatus(ctx context.Context, runID, status string) error {
-	if status != models.RunRunning && status != models.RunHeld {
-		return fmt.Errorf("store: set run status: status %q is not one of running, held: %w",
+	if status != models.RunRunning {
+		return fmt.Errorf("store: set run status: status %q is not running: %w",
 			status, ErrInvalid)
 	}
 	err := s.updateRun(s.conn(ctx), runID, status, map[string]any{"status": status})

@@ -49,15 +49,17 @@ func testRunStatus(e *env) {
 	if active, err := e.st.ActiveRun(e.ctx, e.org.ID); err != nil || active.ID != first {
 		e.t.Errorf("ActiveRun = %v, %v, want %s", active.ID, err, first)
 	}
-	e.must(e.st.SetRunStatus(e.ctx, first, models.RunHeld))
-	e.must(e.st.SetRunStatus(e.ctx, first, models.RunHeld))
-	err := e.st.SetRunStatus(e.ctx, first, models.RunSucceeded)
-	wantErr(e.t, "SetRunStatus(succeeded)", err, store.ErrInvalid)
+	e.must(e.st.HoldRun(e.ctx, first, 3))
+	e.must(e.st.SetRunStatus(e.ctx, first, models.RunRunning))
+	for _, status := range []string{models.RunHeld, models.RunSucceeded} {
+		err := e.st.SetRunStatus(e.ctx, first, status)
+		wantErr(e.t, "SetRunStatus("+status+")", err, store.ErrInvalid)
+	}
 
 	counts := models.RunCounts{Pages: 2, Created: 5}
 	e.must(e.st.FinishRun(e.ctx, first, models.RunSucceeded, counts, ""))
 	e.must(e.st.FinishRun(e.ctx, first, models.RunSucceeded, counts, ""))
-	err = e.st.FinishRun(e.ctx, first, models.RunFailed, counts, "x")
+	err := e.st.FinishRun(e.ctx, first, models.RunFailed, counts, "x")
 	wantErr(e.t, "FinishRun(finished run)", err, store.ErrConflict)
 	err = e.st.SetRunStatus(e.ctx, first, models.RunRunning)
 	wantErr(e.t, "SetRunStatus(finished run)", err, store.ErrConflict)
