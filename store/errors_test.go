@@ -108,7 +108,7 @@ func testErrorsReadWell(e *env) {
 		}, store.ErrNotFound, "no run is running or held"},
 		{"unknown run status", func() error {
 			return e.st.SetRunStatus(e.ctx, dry, "paused")
-		}, store.ErrInvalid, `status "paused" is not one of running, held`},
+		}, store.ErrInvalid, `status "paused" is not running`},
 		{"finish a finished run", func() error {
 			return e.st.FinishRun(e.ctx, run, models.RunFailed, models.RunCounts{}, "")
 		}, store.ErrConflict, "the run has already ended as succeeded"},
