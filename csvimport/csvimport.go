@@ -145,7 +145,7 @@ func copyRows(ctx context.Context, in *reader, h header, im *store.CSVImporter,
 			continue
 		}
 		csvRow := h.row(row, rec)
-		if reason := checkEmail(csvRow.Email); reason != "" {
+		if reason := store.EmailProblem(csvRow.Email); reason != "" {
 			im.Reject(row, reason)
 			continue
 		}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"strings"
 
 	"github.com/mailroom/oktasync/store"
@@ -98,26 +97,4 @@ func (h header) row(n int, rec []string) store.CSVRow {
 		FirstName: cell(store.ColumnFirstName), LastName: cell(store.ColumnLastName),
 		Phone: cell(store.ColumnPhone), EmployeeNumber: cell(store.ColumnEmployeeNumber),
 		Department: cell(store.ColumnDepartment), Title: cell(store.ColumnTitle)}
-}
-
-// checkEmail says why email cannot key a recipient, or "" if it can. It
-// accepts a bare address with a dotted domain; display names ("Ann
-// <ann@example.com>") and lists are not addresses.
-func checkEmail(email string) string {
-	if email == "" {
-		return "email is missing"
-	}
-	at := strings.LastIndexByte(email, '@')
-	if strings.ContainsAny(email, " \t<>,;") || at <= 0 {
-		return "email is not a valid address"
-	}
-	domain := email[at+1:]
-	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") ||
-		strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
-		return "email is not a valid address"
-	}
-	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
-		return "email is not a valid address"
-	}
-	return ""
 }

@@ -9,32 +9,6 @@ import (
 	"testing"
 )
 
-func TestCheckEmail(t *testing.T) {
-	cases := []struct {
-		email string
-		ok    bool
-	}{
-		{"ann@example.com", true},
-		{"Ann.O'Neil+mail@sub.example.co.uk", true},
-		{"josé@exämple.com", true},
-		{"", false},
-		{"ann", false},
-		{"@example.com", false},
-		{"ann@", false},
-		{"ann@localhost", false},
-		{"ann@example..com", false},
-		{"ann@.example.com", false},
-		{"Ann <ann@example.com>", false},
-		{"ann@example.com, bob@example.com", false},
-		{"ann smith@example.com", false},
-	}
-	for _, c := range cases {
-		if got := checkEmail(c.email) == ""; got != c.ok {
-			t.Errorf("checkEmail(%q) ok = %v, want %v", c.email, got, c.ok)
-		}
-	}
-}
-
 func TestHeaderNames(t *testing.T) {
 	cases := []struct {
 		line    string

@@ -78,7 +78,12 @@ func testErrorsReadWell(e *env) {
 			_, err := e.st.CreateManualRecipient(e.ctx, e.org.ID, e.locs[0],
 				store.ManualRecipient{FirstName: "Ann"})
 			return err
-		}, store.ErrInvalid, "an email is required"},
+		}, store.ErrInvalid, "email is missing"},
+		{"manual recipient with a bad email", func() error {
+			_, err := e.st.CreateManualRecipient(e.ctx, e.org.ID, e.locs[0],
+				store.ManualRecipient{Email: "a b@example.com"})
+			return err
+		}, store.ErrInvalid, "email is not a valid address"},
 		{"manual recipient twice", func() error {
 			_, err := e.st.CreateManualRecipient(e.ctx, e.org.ID, e.locs[0],
 				store.ManualRecipient{Email: "DESK@example.com"})

@@ -125,9 +125,8 @@ func (s *Store) CreateManualRecipient(ctx context.Context, orgID, locationID str
 		FirstName: CleanText(m.FirstName), LastName: CleanText(m.LastName),
 		Phone: CleanText(m.Phone), EmployeeNumber: CleanText(m.EmployeeNumber),
 		Department: CleanText(m.Department), Title: CleanText(m.Title)}
-	if r.EmailNorm == "" {
-		return r, fmt.Errorf("store: create manual recipient: an email is required: %w",
-			ErrInvalid)
+	if problem := EmailProblem(r.Email); problem != "" {
+		return r, fmt.Errorf("store: create manual recipient: %s: %w", problem, ErrInvalid)
 	}
 	if err := validateRecipient(&r); err != nil {
 		return r, fmt.Errorf("store: create manual recipient: %w", err)

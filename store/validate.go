@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"maps"
+	"net/mail"
 	"slices"
 	"strings"
 	"sync"
@@ -138,4 +139,26 @@ func checkAttributes(attrs map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// EmailProblem says why email cannot key a recipient, or "" if it can. It
+// accepts a bare address with a dotted domain; display names ("Ann
+// <ann@example.com>") and lists are not addresses.
+func EmailProblem(email string) string {
+	if email == "" {
+		return "email is missing"
+	}
+	at := strings.LastIndexByte(email, '@')
+	if strings.ContainsAny(email, " \t<>,;") || at <= 0 {
+		return "email is not a valid address"
+	}
+	domain := email[at+1:]
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") ||
+		strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
+		return "email is not a valid address"
+	}
+	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
+		return "email is not a valid address"
+	}
+	return ""
 }
