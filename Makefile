@@ -14,7 +14,9 @@ export TEMPORAL_CLI := $(TEMPORAL)
 
 ## demo: build, start Temporal (with UI), the Okta stand-in, the worker and
 ## the API, enable an integration and print the first sync's summary.
-demo: build temporal
+demo:
+	./scripts/demo.sh preflight
+	$(MAKE) build temporal
 	./scripts/demo.sh start
 
 ## demo-stop: stop what `make demo` started.

@@ -230,15 +230,17 @@ func (c *Client) Run(ctx context.Context, id string) (RunView, error) {
 	return out, err
 }
 
-// AnswerHeld approves (approve true) or rejects a held run.
-func (c *Client) AnswerHeld(ctx context.Context, runID string, approve bool) error {
+// AnswerHeld approves (approve true) or rejects a held run and returns the
+// answer taken: "approved" or "rejected".
+func (c *Client) AnswerHeld(ctx context.Context, runID string, approve bool) (string, error) {
 	action := "reject"
 	if approve {
 		action = "approve"
 	}
+	var out map[string]string
 	_, err := c.do(ctx, http.MethodPost,
-		c.org("/directory/runs/"+url.PathEscape(runID)+"/"+action), nil, nil)
-	return err
+		c.org("/directory/runs/"+url.PathEscape(runID)+"/"+action), nil, &out)
+	return out["status"], err
 }
 
 // Recipients lists recipients.
@@ -253,8 +255,12 @@ func (c *Client) Recipients(ctx context.Context, f store.RecipientFilter) ([]Rec
 	if f.Provenance != "" {
 		q.Set("provenance", f.Provenance)
 	}
-	q.Set("limit", fmt.Sprint(f.Limit))
-	q.Set("offset", fmt.Sprint(f.Offset))
+	if f.Limit > 0 {
+		q.Set("limit", fmt.Sprint(f.Limit))
+	}
+	if f.Offset > 0 {
+		q.Set("offset", fmt.Sprint(f.Offset))
+	}
 	var out struct {
 		Recipients []RecipientView `json:"recipients"`
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/mailroom/oktasync/directory"
 	"github.com/mailroom/oktasync/models"
 	"github.com/mailroom/oktasync/preferences"
+	"github.com/mailroom/oktasync/store"
 )
 
 // syncNow asks for a run now (or as soon as the running one ends).
@@ -97,7 +98,8 @@ func (s *Server) answerHeld(w http.ResponseWriter, r *http.Request, org models.O
 		writeError(w, http.StatusConflict, notHeld)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": decision + "d", "run_id": run.ID})
+	status := map[string]string{"approve": "approved", "reject": "rejected"}[decision]
+	writeJSON(w, http.StatusOK, map[string]string{"status": status, "run_id": run.ID})
 }
 
 // errorMessage is the innermost message of a Temporal error.
@@ -202,7 +204,13 @@ func (s *Server) replaceMappings(w http.ResponseWriter, r *http.Request, org mod
 		ms = append(ms, models.GroupMapping{OrgID: org.ID, OktaGroupID: m.GroupID,
 			GroupName: m.GroupName, LocationID: m.LocationID})
 	}
-	if err := s.store.ReplaceGroupMappings(r.Context(), org.ID, ms); err != nil {
+	err := s.store.ReplaceGroupMappings(r.Context(), org.ID, ms)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusBadRequest, APIError{Code: "invalid", Field: "location_id",
+			Message: "a mapping names no location of this organization"})
+		return
+	}
+	if err != nil {
 		s.writeStoreError(w, r, err)
 		return
 	}

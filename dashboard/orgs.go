@@ -14,6 +14,7 @@ import (
 
 	"github.com/mailroom/oktasync/contract"
 	"github.com/mailroom/oktasync/models"
+	"github.com/mailroom/oktasync/store"
 	"github.com/mailroom/oktasync/workflows"
 )
 
@@ -90,6 +91,10 @@ type SSOView struct {
 
 func (s *Server) getSSO(w http.ResponseWriter, r *http.Request, org models.Organization) {
 	conn, err := s.store.SSOConnection(r.Context(), org.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		writeJSON(w, http.StatusOK, SSOView{Enabled: false})
+		return
+	}
 	if err != nil {
 		s.writeStoreError(w, r, err)
 		return

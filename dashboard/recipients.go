@@ -50,6 +50,10 @@ func (s *Server) listRecipients(w http.ResponseWriter, r *http.Request, org mode
 	q := r.URL.Query()
 	f := store.RecipientFilter{LocationID: q.Get("location_id"),
 		Provenance: q.Get("provenance")}
+	var ok bool
+	if f.Limit, f.Offset, ok = paging(w, r, 100, 1000); !ok {
+		return
+	}
 	switch f.Provenance {
 	case "", models.ProvenanceDirectory, models.ProvenanceCSV, models.ProvenanceManual:
 	default:
@@ -57,8 +61,6 @@ func (s *Server) listRecipients(w http.ResponseWriter, r *http.Request, org mode
 			Message: "provenance must be directory, csv or manual"})
 		return
 	}
-	f.Limit, _ = strconv.Atoi(q.Get("limit"))
-	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	if a := q.Get("active"); a != "" {
 		active, err := strconv.ParseBool(a)
 		if err != nil {
@@ -136,6 +138,11 @@ type RecipientInput struct {
 func (s *Server) createRecipient(w http.ResponseWriter, r *http.Request, org models.Organization) {
 	var in RecipientInput
 	if !decodeJSON(w, r, &in) {
+		return
+	}
+	if _, err := s.store.Location(r.Context(), org.ID, in.LocationID); err != nil {
+		writeError(w, http.StatusBadRequest, APIError{Code: "invalid", Field: "location_id",
+			Message: "location_id names no location of this organization"})
 		return
 	}
 	rec, err := s.store.CreateManualRecipient(r.Context(), org.ID, in.LocationID,
@@ -261,8 +268,10 @@ func toImportView(r csvimport.Report) ImportView {
 
 // importIssues pages through every issue of an import (limit at most 1000).
 func (s *Server) importIssues(w http.ResponseWriter, r *http.Request, org models.Organization) {
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	limit, offset, ok := paging(w, r, 100, 1000)
+	if !ok {
+		return
+	}
 	issues, total, err := s.store.CSVImportIssues(r.Context(), org.ID, r.PathValue("import"),
 		limit, offset)
 	if err != nil {

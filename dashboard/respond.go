@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/mailroom/oktasync/csvimport"
@@ -97,6 +98,29 @@ func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error
 	s.log.Error("request failed", "route", r.Pattern, "err", err)
 	writeError(w, http.StatusInternalServerError, APIError{Code: "internal",
 		Message: "the request failed; see the service log"})
+}
+
+// paging reads the limit and offset query parameters: limit from 1 to
+// max (default def), offset from 0. It answers 400 when they are not.
+func paging(w http.ResponseWriter, r *http.Request, def, max int) (limit, offset int, ok bool) {
+	q := r.URL.Query()
+	limit, offset = def, 0
+	var err error
+	if s := q.Get("limit"); s != "" {
+		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > max {
+			writeError(w, http.StatusBadRequest, APIError{Code: "invalid", Field: "limit",
+				Message: fmt.Sprintf("limit must be a number from 1 to %d", max)})
+			return 0, 0, false
+		}
+	}
+	if s := q.Get("offset"); s != "" {
+		if offset, err = strconv.Atoi(s); err != nil || offset < 0 {
+			writeError(w, http.StatusBadRequest, APIError{Code: "invalid", Field: "offset",
+				Message: "offset must be a number, 0 or more"})
+			return 0, 0, false
+		}
+	}
+	return limit, offset, true
 }
 
 // maxJSONBody bounds JSON request bodies; CSV imports stream separately.

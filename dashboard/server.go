@@ -129,6 +129,7 @@ func (s *Server) routes() map[string]orgHandler {
 		"POST /api/v1/orgs/{org}/directory/cancel":             s.cancelRun,
 		"GET /api/v1/orgs/{org}/directory/runs":                s.listRuns,
 		"GET /api/v1/orgs/{org}/directory/runs/{run}":          s.getRun,
+		"GET /api/v1/orgs/{org}/directory/runs/{run}/issues":   s.runIssues,
 		"POST /api/v1/orgs/{org}/directory/runs/{run}/approve": s.approveRun,
 		"POST /api/v1/orgs/{org}/directory/runs/{run}/reject":  s.rejectRun,
 		"GET /api/v1/orgs/{org}/recipients":                    s.listRecipients,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -198,6 +197,11 @@ func (s *Server) runStatus(ctx context.Context, run models.SyncRun) RunView {
 	if run.FinishedAt == nil && run.WorkflowID != "" {
 		v.Progress = s.queryRun(ctx, run.WorkflowID)
 	}
+	// A running run's counts are recorded when it ends; until then its
+	// workflow's progress is the report so far.
+	if run.Status == models.RunRunning && v.Progress != nil {
+		v.Counts = v.Progress.Counts
+	}
 	return v
 }
 
@@ -216,9 +220,9 @@ func (s *Server) queryRun(ctx context.Context, workflowID string) *ProgressView 
 }
 
 func (s *Server) listRuns(w http.ResponseWriter, r *http.Request, org models.Organization) {
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-	if limit <= 0 || limit > 100 {
-		limit = 20
+	limit, _, ok := paging(w, r, 20, 100)
+	if !ok {
+		return
 	}
 	runs, err := s.store.ListRuns(r.Context(), org.ID, limit)
 	if err != nil {
@@ -250,6 +254,27 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request, org models.Organ
 			LocationID: i.LocationID, Reason: i.Reason, Detail: i.Detail})
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// runIssues pages through the records a run skipped (the first 1,000 are
+// kept; the run's counts count them all).
+func (s *Server) runIssues(w http.ResponseWriter, r *http.Request, org models.Organization) {
+	limit, offset, ok := paging(w, r, 100, 1000)
+	if !ok {
+		return
+	}
+	issues, total, err := s.store.RunIssues(r.Context(), org.ID, r.PathValue("run"), limit,
+		offset)
+	if err != nil {
+		s.writeStoreError(w, r, err)
+		return
+	}
+	out := make([]RunIssueView, 0, len(issues))
+	for _, i := range issues {
+		out = append(out, RunIssueView{OktaUserID: i.OktaUserID, LocationID: i.LocationID,
+			Reason: i.Reason, Detail: i.Detail})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"issues": out, "total": total})
 }
 
 // detailOf returns the admin-facing detail of a workflow or update error.

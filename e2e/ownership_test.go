@@ -39,6 +39,12 @@ func TestCSVAndManualRecipientsSurviveDeactivation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, bad := range []dashboard.RecipientInput{{LocationID: loc, Email: "a b@example.org"},
+		{LocationID: "nowhere", Email: "ok@example.org"}} {
+		if _, err := h.api.CreateRecipient(h.ctx, bad); !isStatus(err, 400) {
+			t.Errorf("CreateRecipient(%+v) = %v, want 400", bad, err)
+		}
+	}
 
 	h.enable(models.Preferences{DeactivateMissing: true})
 	for range 3 {

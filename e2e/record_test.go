@@ -48,7 +48,7 @@ func TestRecordHistories(t *testing.T) {
 	if held.Status != models.RunHeld {
 		t.Fatalf("run %s, want held", held.Status)
 	}
-	if err := h.api.AnswerHeld(h.ctx, held.ID, true); err != nil {
+	if _, err := h.api.AnswerHeld(h.ctx, held.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	h.waitRunFor(nil, time.Minute, func(r models.SyncRun) bool {

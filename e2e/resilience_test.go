@@ -78,7 +78,7 @@ func TestTwoAdminsAnsweringAHeldRunAtOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = h.api.AnswerHeld(h.ctx, held.ID, approve)
+			_, errs[i] = h.api.AnswerHeld(h.ctx, held.ID, approve)
 		}()
 	}
 	wg.Wait()

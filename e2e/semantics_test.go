@@ -221,8 +221,8 @@ func TestBrakeHoldsMassDeactivationUntilAnAdminAnswers(t *testing.T) {
 		t.Fatalf("held run deactivated %d recipients", n)
 	}
 
-	if err := h.api.AnswerHeld(h.ctx, held.ID, false); err != nil {
-		t.Fatal(err)
+	if status, err := h.api.AnswerHeld(h.ctx, held.ID, false); err != nil || status != "rejected" {
+		t.Fatalf("reject = %q, %v", status, err)
 	}
 	rejected := h.waitRunFor(nil, time.Minute, func(r models.SyncRun) bool {
 		return r.ID == held.ID && r.FinishedAt != nil
@@ -238,8 +238,8 @@ func TestBrakeHoldsMassDeactivationUntilAnAdminAnswers(t *testing.T) {
 	if again.Status != models.RunHeld {
 		t.Fatalf("second run %s, want held again", again.Status)
 	}
-	if err := h.api.AnswerHeld(h.ctx, again.ID, true); err != nil {
-		t.Fatal(err)
+	if status, err := h.api.AnswerHeld(h.ctx, again.ID, true); err != nil || status != "approved" {
+		t.Fatalf("approve = %q, %v", status, err)
 	}
 	approved := h.waitRunFor(nil, time.Minute, func(r models.SyncRun) bool {
 		return r.ID == again.ID && r.FinishedAt != nil

@@ -174,7 +174,8 @@ start() {
 }
 
 case "${1:-start}" in
+  preflight) ! running || die "a demo is running from $DEMO_DIR: stop it with make demo-stop first" ;;
   start) start ;;
   stop) stop; echo "demo stopped" ;;
-  *) die "usage: $0 start|stop" ;;
+  *) die "usage: $0 preflight|start|stop" ;;
 esac

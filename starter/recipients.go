@@ -39,6 +39,7 @@ func addRecipientCmd(g *globals) *cobra.Command {
 	fl.StringVar(&in.FirstName, "first-name", "", "first name")
 	fl.StringVar(&in.LastName, "last-name", "", "last name")
 	fl.StringVar(&in.Phone, "phone", "", "phone")
+	fl.StringVar(&in.EmployeeNumber, "employee-number", "", "employee number")
 	fl.StringVar(&in.Department, "department", "", "department")
 	fl.StringVar(&in.Title, "title", "", "title")
 	_ = cmd.MarkFlagRequired("location")

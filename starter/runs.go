@@ -223,10 +223,11 @@ func answerCmd(g *globals, approve bool) *cobra.Command {
 	return &cobra.Command{
 		Use: use, Short: short, Args: cobra.ExactArgs(1),
 		RunE: g.withClient(func(cmd *cobra.Command, c *dashboard.Client, args []string) error {
-			if err := c.AnswerHeld(cmd.Context(), args[0], approve); err != nil {
+			status, err := c.AnswerHeld(cmd.Context(), args[0], approve)
+			if err != nil {
 				return err
 			}
-			fmt.Println("answer sent")
+			fmt.Printf("run %s: deactivations %s\n", args[0], status)
 			return nil
 		}),
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -47,6 +48,11 @@ func serve(ctx context.Context, cfg config.Starter, log *slog.Logger) error {
 	servers := []*http.Server{newServer(cfg.HTTPAddr, api.Handler())}
 	if h := api.CodecHandler(); h != nil && cfg.CodecAddr != "" {
 		servers = append(servers, newServer(cfg.CodecAddr, h))
+		if cfg.CodecToken == "" && !loopback(cfg.CodecAddr) {
+			log.Warn("the codec decrypts workflow payloads for anyone who reaches it: "+
+				"bind CODEC_ADDR to loopback, publish it only to operators, "+
+				"or set CODEC_AUTH_TOKEN", "addr", cfg.CodecAddr)
+		}
 	}
 	errc := make(chan error, len(servers))
 	for _, srv := range servers {
@@ -60,6 +66,19 @@ func serve(ctx context.Context, cfg config.Starter, log *slog.Logger) error {
 	case <-ctx.Done():
 	}
 	return shutdown(servers)
+}
+
+// loopback says whether addr listens on the loopback interface only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func newServer(addr string, h http.Handler) *http.Server {
