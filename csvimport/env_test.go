@@ -3,8 +3,6 @@ package csvimport_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
@@ -16,35 +14,14 @@ import (
 	"github.com/mailroom/oktasync/store"
 )
 
-// backends are the databases every test runs on.
-var backends = []struct {
-	name string
-	dsn  func(t testing.TB) string
-}{
-	{"postgres", testenv.Postgres},
-	{"sqlite", func(t testing.TB) string { return "sqlite:" + testenv.SQLite(t) }},
-}
-
 // eachBackend runs test once per database, each with a fresh store.
 func eachBackend(t *testing.T, test func(e *env)) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
+	for _, b := range testenv.Backends {
+		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
-			test(newEnv(t, openBench(t, b.dsn(t))))
+			test(newEnv(t, testenv.Store(t, b.DSN(t))))
 		})
 	}
-}
-
-// openBench opens a quiet store on dsn, closed when the test ends.
-func openBench(t testing.TB, dsn string) *store.Store {
-	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := store.Open(context.Background(), dsn, store.Options{Logger: log})
-	if err != nil {
-		t.Fatalf("store.Open: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
 }
 
 // env is an organization with two locations.

@@ -113,9 +113,9 @@ func (r *repeated) Read(p []byte) (int, error) {
 // allocation count is this import's alone.
 func TestImportRefusesLongLine(t *testing.T) {
 	const size = 10 << 20
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			e := newEnv(t, openBench(t, b.dsn(t)))
+	for _, b := range testenv.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newEnv(t, testenv.Store(t, b.DSN(t)))
 			field := &repeated{b: 'x', n: size}
 			file := io.MultiReader(
 				strings.NewReader("email,first_name\nok@example.com,Ok\nlong@example.com,"),
@@ -159,7 +159,7 @@ func BenchmarkImport(b *testing.B) {
 	const rows = 100_000
 	for _, phase := range []string{"create", "unchanged"} {
 		b.Run(phase, func(b *testing.B) {
-			st := openBench(b, testenv.Postgres(b))
+			st := testenv.Store(b, testenv.Postgres(b))
 			for b.Loop() {
 				b.StopTimer()
 				e := newEnv(b, st)

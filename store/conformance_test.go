@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"testing"
+
+	"github.com/mailroom/oktasync/internal/testenv"
 )
 
 // conformance lists every case of the suite; each runs on every backend
@@ -60,10 +62,10 @@ var conformance = []struct {
 }
 
 func TestConformance(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
+	for _, b := range testenv.Backends {
+		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
-			st := openStore(t, b.dsn(t))
+			st := openStore(t, b.DSN(t))
 			for _, c := range conformance {
 				t.Run(c.name, func(t *testing.T) { c.run(newEnv(t, st)) })
 			}

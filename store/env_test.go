@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"maps"
 	"reflect"
 	"testing"
@@ -17,30 +15,11 @@ import (
 	"github.com/mailroom/oktasync/store"
 )
 
-// backend is one database the conformance suite runs on.
-type backend struct {
-	name string
-	dsn  func(t testing.TB) string
-}
-
-var backends = []backend{
-	{"postgres", testenv.Postgres},
-	{"sqlite", func(t testing.TB) string { return "sqlite:" + testenv.SQLite(t) }},
-}
-
 // quiet discards the store's logs in tests.
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quiet = testenv.Quiet
 
 // openStore opens a store on dsn and closes it when the test ends.
-func openStore(t testing.TB, dsn string) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), dsn, store.Options{Logger: quiet})
-	if err != nil {
-		t.Fatalf("store.Open: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+var openStore = testenv.Store
 
 // env is one test's tenant: an organization with three locations, SSO on
 // and an active integration.

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/mailroom/oktasync/internal/testenv"
 	"github.com/mailroom/oktasync/store"
 )
 
@@ -13,10 +14,10 @@ import (
 // once, as a worker and a starter launched together do: the migrations
 // must run once and every store must open.
 func TestOpenConcurrently(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
+	for _, b := range testenv.Backends {
+		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
-			dsn := b.dsn(t)
+			dsn := b.DSN(t)
 			var wg sync.WaitGroup
 			errs := make([]error, 4)
 			for i := range errs {
@@ -44,10 +45,10 @@ func TestOpenConcurrently(t *testing.T) {
 // do: on SQLite the busy timeout and immediate transactions must make
 // them wait for each other instead of failing.
 func TestStoresShareADatabase(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
+	for _, b := range testenv.Backends {
+		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
-			dsn := b.dsn(t)
+			dsn := b.DSN(t)
 			worker, starter := openStore(t, dsn), openStore(t, dsn)
 			e := newEnv(t, worker)
 			run := e.run(false, allUsers(e.locs...))
